@@ -4,8 +4,9 @@
 // that all of them round and clamp identically.
 //   asymmetric: range widened to include 0, S = (rmax - rmin) / (qmax - qmin),
 //               Z = qmin - round(rmin / S), clamped to [qmin, qmax].
-//   symmetric:  S = max(|rmin|, |rmax|) / ((qmax - qmin) / 2), Z = 0 for signed schemes,
-//               the middle code for unsigned ones.
+//   symmetric:  S = max(|rmin|, |rmax|) / floor((qmax - qmin) / 2) (127 for int8, narrow
+//               or not), Z = 0 for signed schemes, qmin + ceil((qmax - qmin) / 2) for
+//               unsigned ones (128 for uint8).
 // A degenerate range (all zeros) yields S = 1 so that every value maps exactly to Z.
 #ifndef MODELPRESS_CORE_QUANT_SCALE_H_
 #define MODELPRESS_CORE_QUANT_SCALE_H_
