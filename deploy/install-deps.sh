@@ -21,6 +21,16 @@ DEBIAN_PACKAGES=(
   nginx-light nodejs npm curl ca-certificates
 )
 
+# A nodesource nodejs bundles npm and conflicts with Debian's npm package: when npm is
+# already on PATH, do not ask apt for nodejs/npm.
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  filtered=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    case "$pkg" in nodejs | npm) ;; *) filtered+=("$pkg") ;; esac
+  done
+  DEBIAN_PACKAGES=("${filtered[@]}")
+fi
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
