@@ -26,7 +26,7 @@ enum class DType : uint8_t {
 size_t ByteSize(DType dtype);
 
 // Lower-case name as used in reports and error messages ("float32", "int8", ...).
-std::string_view DTypeName(DType dtype);
+const char* DTypeName(DType dtype);
 
 }  // namespace modelpress
 

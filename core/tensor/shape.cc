@@ -12,7 +12,7 @@ int64_t NumElements(const Shape& shape) {
   return count;
 }
 
-absl::StatusOr<int64_t> ValidateShape(const Shape& shape, std::string_view field,
+absl::StatusOr<int64_t> ValidateShape(const Shape& shape, absl::string_view field,
                                       int64_t max_elements) {
   int64_t count = 1;
   for (size_t i = 0; i < shape.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace modelpress {
 
@@ -20,7 +21,7 @@ int64_t NumElements(const Shape& shape);
 
 // Returns the element count, or INVALID_ARGUMENT naming `field` when a dimension is not
 // positive or the count exceeds `max_elements`.
-absl::StatusOr<int64_t> ValidateShape(const Shape& shape, std::string_view field,
+absl::StatusOr<int64_t> ValidateShape(const Shape& shape, absl::string_view field,
                                       int64_t max_elements);
 
 // "[4, 16]".

@@ -1,0 +1,68 @@
+#include "server/tensor_handlers.h"
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/quant/quantize_tensor.h"
+#include "server/proto_convert.h"
+
+namespace modelpress::server {
+
+absl::Status TensorHandlers::QuantizeTensor(const v1::QuantizeTensorRequest& request,
+                                            v1::QuantizeTensorResponse* response) const {
+  if (!request.has_tensor()) return absl::InvalidArgumentError("tensor is required");
+  absl::StatusOr<Tensor> input =
+      Float32TensorFromProto(request.tensor(), "tensor", max_tensor_elements_);
+  if (!input.ok()) return input.status();
+  absl::StatusOr<QuantizeOptions> options = QuantizeOptionsFromProto(request.spec(), "spec");
+  if (!options.ok()) return options.status();
+  options->per_channel_report = request.per_channel_report();
+
+  absl::StatusOr<QuantizeResult> result = modelpress::QuantizeTensor(*input, *options);
+  if (!result.ok()) return result.status();
+
+  CodesToProto(result->codes, options->scheme, response->mutable_quantized());
+  response->mutable_scales()->Assign(result->params.scales.begin(), result->params.scales.end());
+  response->mutable_zero_points()->Assign(result->params.zero_points.begin(),
+                                          result->params.zero_points.end());
+  response->mutable_params_shape()->Assign(result->params.shape.begin(),
+                                           result->params.shape.end());
+  ErrorReportToProto(result->report, response->mutable_error());
+  if (metrics_ != nullptr) {
+    metrics_->RecordQuantization(result->report.tensor);
+    metrics_->AddBytesReceived(static_cast<double>(input->size_bytes()));
+    metrics_->AddBytesSent(static_cast<double>(response->quantized().raw_data().size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TensorHandlers::DequantizeTensor(const v1::DequantizeTensorRequest& request,
+                                              v1::DequantizeTensorResponse* response) const {
+  if (!request.has_quantized()) return absl::InvalidArgumentError("quantized is required");
+  absl::StatusOr<Tensor> codes =
+      CodesTensorFromProto(request.quantized(), "quantized", max_tensor_elements_);
+  if (!codes.ok()) return codes.status();
+  absl::StatusOr<QuantizeOptions> options = QuantizeOptionsFromProto(request.spec(), "spec");
+  if (!options.ok()) return options.status();
+  if (!options->explicit_params.has_value()) {
+    return absl::InvalidArgumentError("spec.scales is required to dequantize");
+  }
+  // The codes' dtype states their signedness; the spec must agree so that codes are not
+  // silently reinterpreted.
+  const bool codes_signed = codes->dtype() == DType::kInt8;
+  if (codes_signed != options->scheme.is_signed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "quantized.dtype is ", v1::DataType_Name(request.quantized().dtype()),
+        " but spec.unsigned is ", options->scheme.is_signed ? "false" : "true"));
+  }
+  absl::StatusOr<Tensor> values =
+      modelpress::DequantizeTensor(*codes, options->scheme, *options->explicit_params);
+  if (!values.ok()) return values.status();
+  Float32TensorToProto(*values, response->mutable_tensor());
+  if (metrics_ != nullptr) {
+    metrics_->AddBytesReceived(static_cast<double>(request.quantized().raw_data().size()));
+    metrics_->AddBytesSent(static_cast<double>(values->size_bytes()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace modelpress::server
