@@ -17,7 +17,8 @@ DEBIAN_PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent peers used by the tests
-  python3-grpcio python3-numpy python3-onnx libonnx-testdata prometheus docker-compose
+  python3-grpcio python3-protobuf python3-numpy python3-onnx libonnx-testdata prometheus
+  docker-compose
   nginx-light nodejs npm curl ca-certificates
 )
 

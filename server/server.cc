@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "server/compression_service.h"
 #include "server/logging.h"
 #include "server/metrics.h"
@@ -95,6 +96,9 @@ absl::StatusOr<std::unique_ptr<ModelpressServer>> ModelpressServer::Start(
       &state->metrics, options.max_message_bytes / static_cast<int64_t>(sizeof(float)));
   state->service = std::make_unique<CompressionService>(state->tensor_handlers.get());
 
+  // Touching the health descriptor links grpc/health/v1/health.proto into the binary, so
+  // reflection can describe the built-in health service to grpcurl and buf curl.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

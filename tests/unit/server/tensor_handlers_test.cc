@@ -1,0 +1,188 @@
+// The tensor RPC bodies, without a network: hand-checked answers (the same examples as
+// docs/API.md) and every bad request the foundation issue names.
+#include "server/tensor_handlers.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace modelpress::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int64_t kMaxElements = 1 << 20;
+
+v1::QuantizeTensorRequest Request(std::vector<int64_t> shape, std::vector<float> values) {
+  v1::QuantizeTensorRequest request;
+  request.mutable_tensor()->set_name("w");
+  request.mutable_tensor()->set_dtype(v1::DATA_TYPE_FLOAT32);
+  request.mutable_tensor()->mutable_shape()->Assign(shape.begin(), shape.end());
+  request.mutable_tensor()->mutable_float_data()->Assign(values.begin(), values.end());
+  return request;
+}
+
+std::vector<int> Int8Codes(const v1::Tensor& tensor) {
+  std::vector<int> codes;
+  for (char byte : tensor.raw_data()) codes.push_back(static_cast<int8_t>(byte));
+  return codes;
+}
+
+std::vector<int> UInt8Codes(const v1::Tensor& tensor) {
+  std::vector<int> codes;
+  for (char byte : tensor.raw_data()) codes.push_back(static_cast<uint8_t>(byte));
+  return codes;
+}
+
+class TensorHandlersTest : public ::testing::Test {
+ protected:
+  absl::Status Quantize(const v1::QuantizeTensorRequest& request) {
+    response_.Clear();
+    return handlers_.QuantizeTensor(request, &response_);
+  }
+  TensorHandlers handlers_{nullptr, kMaxElements};
+  v1::QuantizeTensorResponse response_;
+};
+
+TEST_F(TensorHandlersTest, PerChannelSymmetricInt8HandChecked) {
+  // Row 0: max |x| = 2.54 -> S = 0.02; row 1: max |x| = 1.27 -> S = 0.01.
+  v1::QuantizeTensorRequest request = Request({2, 3}, {-1.0f, 0.5f, 2.54f, 0.25f, -1.27f, 0.5f});
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_CHANNEL);
+  request.mutable_spec()->set_axis(0);
+  ASSERT_TRUE(Quantize(request).ok());
+  EXPECT_EQ(response_.quantized().dtype(), v1::DATA_TYPE_INT8);
+  EXPECT_THAT(response_.quantized().shape(), ElementsAre(2, 3));
+  EXPECT_THAT(Int8Codes(response_.quantized()), ElementsAre(-50, 25, 127, 25, -127, 50));
+  ASSERT_EQ(response_.scales_size(), 2);
+  EXPECT_FLOAT_EQ(response_.scales(0), 0.02f);
+  EXPECT_FLOAT_EQ(response_.scales(1), 0.01f);
+  EXPECT_THAT(response_.zero_points(), ElementsAre(0, 0));
+  EXPECT_THAT(response_.params_shape(), ElementsAre(2));
+  // Every value is a multiple of its scale: the only error is float rounding.
+  EXPECT_LT(response_.error().tensor().max_abs_error, 1e-6);
+  EXPECT_EQ(response_.error().tensor().clipped_fraction, 0.0);
+}
+
+TEST_F(TensorHandlersTest, PerChannelAlongLastAxis) {
+  v1::QuantizeTensorRequest request = Request({2, 2}, {1.0f, -4.0f, -2.0f, 2.0f});
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_CHANNEL);
+  request.mutable_spec()->set_axis(-1);
+  ASSERT_TRUE(Quantize(request).ok());
+  // Column 0: max 2 -> S = 2/127, column 1: max 4 -> S = 4/127.
+  ASSERT_EQ(response_.scales_size(), 2);
+  EXPECT_FLOAT_EQ(response_.scales(0), 2.0f / 127);
+  EXPECT_FLOAT_EQ(response_.scales(1), 4.0f / 127);
+  EXPECT_THAT(Int8Codes(response_.quantized()), ElementsAre(64, -127, -127, 64));
+}
+
+TEST_F(TensorHandlersTest, PerTensorAsymmetricUInt8HandChecked) {
+  // [min, max] = [-1, 4.1]: S = 5.1 / 255 = 0.02, Z = 0 - round(-1 / 0.02) = 50.
+  v1::QuantizeTensorRequest request = Request({4}, {-1.0f, 0.0f, 2.0f, 4.1f});
+  request.mutable_spec()->set_asymmetric(true);
+  request.mutable_spec()->set_unsigned_(true);
+  ASSERT_TRUE(Quantize(request).ok());
+  EXPECT_EQ(response_.quantized().dtype(), v1::DATA_TYPE_UINT8);
+  EXPECT_FLOAT_EQ(response_.scales(0), 0.02f);
+  EXPECT_THAT(response_.zero_points(), ElementsAre(50));
+  EXPECT_THAT(UInt8Codes(response_.quantized()), ElementsAre(0, 50, 150, 255));
+  EXPECT_TRUE(response_.params_shape().empty());
+}
+
+TEST_F(TensorHandlersTest, ExplicitScaleRoundsHalfToEven) {
+  v1::QuantizeTensorRequest request = Request({5}, {0.5f, 1.5f, 2.5f, -0.5f, -1.5f});
+  request.mutable_spec()->add_scales(1.0f);
+  ASSERT_TRUE(Quantize(request).ok());
+  EXPECT_THAT(Int8Codes(response_.quantized()), ElementsAre(0, 2, 2, 0, -2));
+  // All five values are exactly half a step away: rounding error 0.25 each, none clipped.
+  EXPECT_DOUBLE_EQ(response_.error().tensor().mse, 0.25);
+  EXPECT_DOUBLE_EQ(response_.error().tensor().rounding_mse, 0.25);
+  EXPECT_DOUBLE_EQ(response_.error().tensor().clipping_mse, 0.0);
+}
+
+TEST_F(TensorHandlersTest, ReportsClippingSeparatelyFromRounding) {
+  // Scale 0.01 clips at 1.27: 5.0 is clipped (error 3.73), the rest round exactly.
+  v1::QuantizeTensorRequest request = Request({4}, {0.0f, 0.5f, -0.25f, 5.0f});
+  request.mutable_spec()->add_scales(0.01f);
+  ASSERT_TRUE(Quantize(request).ok());
+  const v1::ErrorStats& stats = response_.error().tensor();
+  EXPECT_DOUBLE_EQ(stats.clipped_fraction, 0.25);
+  EXPECT_NEAR(stats.clipping_mse, 3.73 * 3.73 / 4, 1e-5);
+  EXPECT_NEAR(stats.rounding_mse, 0.0, 1e-10);
+  EXPECT_NEAR(stats.mse, stats.rounding_mse + stats.clipping_mse, 1e-12);
+}
+
+TEST_F(TensorHandlersTest, MissingTensorIsInvalid) {
+  v1::QuantizeTensorRequest request;
+  absl::Status status = Quantize(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("tensor is required"));
+}
+
+TEST_F(TensorHandlersTest, NanAndInfAreInvalid) {
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(),
+                    std::numeric_limits<float>::infinity()}) {
+    absl::Status status = Quantize(Request({3}, {1.0f, bad, 2.0f}));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(status.message(), HasSubstr("tensor"));
+  }
+}
+
+TEST_F(TensorHandlersTest, AxisOutOfRangeIsInvalid) {
+  v1::QuantizeTensorRequest request = Request({2, 2}, {1, 2, 3, 4});
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_CHANNEL);
+  request.mutable_spec()->set_axis(2);
+  absl::Status status = Quantize(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("axis"));
+}
+
+TEST_F(TensorHandlersTest, BitsOutOfRangeIsInvalid) {
+  v1::QuantizeTensorRequest request = Request({2}, {1, 2});
+  request.mutable_spec()->set_bits(9);
+  absl::Status status = Quantize(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("bits"));
+}
+
+TEST_F(TensorHandlersTest, DequantizeInvertsQuantize) {
+  v1::QuantizeTensorRequest request = Request({2, 3}, {-1.0f, 0.5f, 2.54f, 0.25f, -1.27f, 0.5f});
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_CHANNEL);
+  ASSERT_TRUE(Quantize(request).ok());
+
+  v1::DequantizeTensorRequest dequantize;
+  *dequantize.mutable_quantized() = response_.quantized();
+  *dequantize.mutable_spec() = request.spec();
+  dequantize.mutable_spec()->mutable_scales()->Assign(response_.scales().begin(),
+                                                      response_.scales().end());
+  v1::DequantizeTensorResponse values;
+  absl::Status status = handlers_.DequantizeTensor(dequantize, &values);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(values.tensor().raw_data().size(), 6 * sizeof(float));
+  float out[6];
+  std::memcpy(out, values.tensor().raw_data().data(), sizeof(out));
+  const float expected[6] = {-1.0f, 0.5f, 2.54f, 0.25f, -1.27f, 0.5f};
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(out[i], expected[i], 1e-6) << i;
+}
+
+TEST_F(TensorHandlersTest, DequantizeRejectsSignednessMismatchAndMissingScales) {
+  v1::DequantizeTensorRequest request;
+  request.mutable_quantized()->set_dtype(v1::DATA_TYPE_UINT8);
+  request.mutable_quantized()->add_shape(2);
+  request.mutable_quantized()->set_raw_data(std::string(2, '\1'));
+  v1::DequantizeTensorResponse response;
+  absl::Status status = handlers_.DequantizeTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("spec.scales is required"));
+
+  request.mutable_spec()->add_scales(1.0f);
+  status = handlers_.DequantizeTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("spec.unsigned is false"));
+}
+
+}  // namespace
+}  // namespace modelpress::server
