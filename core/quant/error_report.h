@@ -7,7 +7,11 @@
 // contribute to rounding_mse, values outside it to clipping_mse, both divided by N (not by
 // their own counts) so the two parts add up. clipped_fraction = clipped count / N.
 // theoretical_rounding_mse = mean over in-range values of S^2/12 for their S, divided by N
-// the same way, so it is directly comparable to rounding_mse.
+// the same way, so it is directly comparable to rounding_mse. Under stochastic rounding the
+// prediction is S^2/6 per value (variance f(1-f)S^2 averaged over a uniform fraction f).
+// rounding_mean_error is the mean error of the in-range values alone: the rounding bias,
+// ~0 for stochastic rounding. "Outside the clip range" means x < S*(qmin-Z) or
+// x > S*(qmax-Z). sqnr_db is +inf and cosine 1 when the reconstruction is exact.
 #ifndef MODELPRESS_CORE_QUANT_ERROR_REPORT_H_
 #define MODELPRESS_CORE_QUANT_ERROR_REPORT_H_
 
@@ -28,6 +32,7 @@ struct ErrorStats {
   double clipping_mse = 0;
   double clipped_fraction = 0;
   double theoretical_rounding_mse = 0;
+  double rounding_mean_error = 0;
 };
 
 struct ErrorReport {
