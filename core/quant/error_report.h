@@ -10,8 +10,10 @@
 // the same way, so it is directly comparable to rounding_mse. Under stochastic rounding the
 // prediction is S^2/6 per value (variance f(1-f)S^2 averaged over a uniform fraction f).
 // rounding_mean_error is the mean error of the in-range values alone: the rounding bias,
-// ~0 for stochastic rounding. "Outside the clip range" means x < S*(qmin-Z) or
-// x > S*(qmax-Z). sqnr_db is +inf and cosine 1 when the reconstruction is exact.
+// ~0 for stochastic rounding. "Outside the clip range" means more than half a step
+// beyond the extreme codes, x < S*(qmin-Z-1/2) or x > S*(qmax-Z+1/2): exactly the values
+// whose unclamped code leaves [qmin, qmax]; every in-range error is then <= S/2.
+// sqnr_db is +inf and cosine 1 when the reconstruction is exact.
 #ifndef MODELPRESS_CORE_QUANT_ERROR_REPORT_H_
 #define MODELPRESS_CORE_QUANT_ERROR_REPORT_H_
 

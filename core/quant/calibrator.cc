@@ -1,0 +1,148 @@
+#include "core/quant/calibrator.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "core/quant/calibrate_minmax.h"
+#include "core/quant/quantize_kernels.h"
+
+namespace modelpress {
+namespace {
+
+constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+
+}  // namespace
+
+absl::Status Calibrator::Observe(std::span<const float> values, const Shape& shape) {
+  absl::StatusOr<int64_t> count = ValidateShape(shape, "tensor.shape", INT64_MAX / 8);
+  if (!count.ok()) return count.status();
+  if (static_cast<int64_t>(values.size()) != *count) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor has ", values.size(),
+                                                   " values but shape ", ShapeToString(shape),
+                                                   " needs ", *count));
+  }
+  if (absl::Status status = ValidateScheme(scheme_, shape); !status.ok()) return status;
+  const ParamLayout layout(scheme_, shape);
+  if (num_slots_ >= 0 && layout.num_params() != num_slots_) {
+    return absl::InvalidArgumentError(absl::StrCat("batch of shape ", ShapeToString(shape),
+                                                   " has ", layout.num_params(),
+                                                   " param slots; earlier batches had ",
+                                                   num_slots_));
+  }
+  const int64_t bad = FindNonFinite(values.data(), *count);
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor contains ",
+                                                   std::isnan(values[bad]) ? "NaN" : "Inf",
+                                                   " at index ", bad));
+  }
+  num_slots_ = layout.num_params();
+  ObserveBatch(values.data(), layout);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ClipRange>> Calibrator::ComputeRanges() const {
+  if (num_slots_ < 0) {
+    return absl::FailedPreconditionError("calibrator has observed no data");
+  }
+  return Ranges();
+}
+
+absl::Status ValidateCalibrationSpec(const CalibrationSpec& spec) {
+  if (static_cast<int>(spec.method) > static_cast<int>(CalibrationMethod::kEntropy)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("calibration.method has unknown value ", static_cast<int>(spec.method)));
+  }
+  if (spec.method == CalibrationMethod::kPercentile &&
+      !(spec.percentile > 0.0 && spec.percentile <= 100.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("calibration.percentile is ", spec.percentile, "; must be in (0, 100]"));
+  }
+  if (spec.method != CalibrationMethod::kMinMax &&
+      (spec.num_bins < 16 || spec.num_bins > (1 << 16))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("calibration.num_bins is ", spec.num_bins, "; must be in [16, 65536]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Calibrator>> MakeCalibrator(const CalibrationSpec& spec,
+                                                           const QuantScheme& scheme) {
+  if (absl::Status status = ValidateCalibrationSpec(spec); !status.ok()) return status;
+  switch (spec.method) {
+    case CalibrationMethod::kMinMax:
+      return std::make_unique<MinMaxCalibrator>(scheme);
+    case CalibrationMethod::kPercentile:
+    case CalibrationMethod::kMse:
+    case CalibrationMethod::kEntropy:
+      return absl::UnimplementedError("histogram calibrators are not implemented yet");
+  }
+  return absl::InvalidArgumentError("calibration.method is unknown");
+}
+
+bool UpdateSlotMinMax(const float* values, const ParamLayout& layout,
+                      std::vector<ClipRange>* ranges) {
+  const bool parallel = layout.num_elements() >= kParallelMinElements;
+  std::vector<ClipRange>& slots = *ranges;
+  if (layout.granularity() == Granularity::kPerTensor) {
+    const int64_t n = layout.num_elements();
+    const int64_t chunks = (n + ParamLayout::kChunkElements - 1) / ParamLayout::kChunkElements;
+    float lo = slots[0].min;
+    float hi = slots[0].max;
+    bool finite = true;
+#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) \
+    reduction(&& : finite) if (parallel)
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t start = c * ParamLayout::kChunkElements;
+      const int64_t len = std::min(ParamLayout::kChunkElements, n - start);
+      float chunk_lo, chunk_hi;
+      bool chunk_finite = true;
+      MinMaxRun(values + start, len, &chunk_lo, &chunk_hi, &chunk_finite);
+      lo = std::min(lo, chunk_lo);
+      hi = std::max(hi, chunk_hi);
+      finite = finite && chunk_finite;
+    }
+    slots[0] = {lo, hi};
+    return finite;
+  }
+  // Threads own disjoint runs of channels (whole groups for per-group), hence disjoint slots.
+  const int64_t axis_len = layout.axis_len();
+  const int64_t inner = layout.inner();
+  const int64_t unit = layout.granularity() == Granularity::kPerGroup ? layout.group_size() : 1;
+  const int64_t units = axis_len / unit;
+  const bool varies = layout.granularity() == Granularity::kPerGroup && inner > 1;
+  bool finite = true;
+#pragma omp parallel reduction(&& : finite) if (parallel)
+  {
+    const int64_t threads = omp_get_num_threads();
+    const int64_t t = omp_get_thread_num();
+    const int64_t a0 = units * t / threads * unit;
+    const int64_t a1 = units * (t + 1) / threads * unit;
+    for (int64_t o = 0; o < layout.outer(); ++o) {
+      for (int64_t a = a0; a < a1; ++a) {
+        const float* row = values + (o * axis_len + a) * inner;
+        const int64_t p = layout.ParamIndex(o, a, 0);
+        if (varies) {
+          ClipRange* slot = slots.data() + p;
+          for (int64_t i = 0; i < inner; ++i) {
+            finite = finite && std::isfinite(row[i]);
+            slot[i].min = std::min(slot[i].min, row[i]);
+            slot[i].max = std::max(slot[i].max, row[i]);
+          }
+        } else {
+          float lo, hi;
+          bool row_finite = true;
+          MinMaxRun(row, inner, &lo, &hi, &row_finite);
+          finite = finite && row_finite;
+          slots[p].min = std::min(slots[p].min, lo);
+          slots[p].max = std::max(slots[p].max, hi);
+        }
+      }
+    }
+  }
+  return finite;
+}
+
+}  // namespace modelpress

@@ -1,0 +1,277 @@
+#include "core/quant/quantize_kernels.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#include <immintrin.h>
+#endif
+
+#include "core/quant/counter_rng.h"
+#include "core/quant/scale.h"
+
+// GCC 12 flags the _mm512_undefined_* placeholders inside its own AVX-512 intrinsics as
+// maybe-uninitialized (a known false positive); nothing here reads uninitialised data.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace modelpress {
+namespace {
+
+// Below this many elements a parallel region costs more than it saves.
+constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+
+inline int32_t DecodeByte(uint8_t byte, bool is_signed) {
+  return is_signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : static_cast<int32_t>(byte);
+}
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+// 16 lanes: clamp(x / s) in float (bounds are integers, so clamping before rounding is the
+// same as after and keeps cvtps2dq from overflowing), round half to even, add Z.
+inline __m512i QuantizeLanes(__m512 x, __m512 scale, __m512 lo, __m512 hi, __m512i zero) {
+  __m512 y = _mm512_div_ps(x, scale);
+  y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
+  return _mm512_add_epi32(_mm512_cvtps_epi32(y), zero);
+}
+#endif
+
+}  // namespace
+
+void QuantizeRunUniform(const float* x, int64_t n, float scale, int32_t zero_point, int32_t qmin,
+                        int32_t qmax, uint8_t* codes) {
+  int64_t j = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m512 vs = _mm512_set1_ps(scale);
+  const __m512 vlo = _mm512_set1_ps(static_cast<float>(qmin - zero_point));
+  const __m512 vhi = _mm512_set1_ps(static_cast<float>(qmax - zero_point));
+  const __m512i vz = _mm512_set1_epi32(zero_point);
+  for (; j + 64 <= n; j += 64) {
+    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(x + j), vs, vlo, vhi, vz);
+    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(x + j + 16), vs, vlo, vhi, vz);
+    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(x + j + 32), vs, vlo, vhi, vz);
+    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(x + j + 48), vs, vlo, vhi, vz);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j), _mm512_cvtepi32_epi8(c0));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 16), _mm512_cvtepi32_epi8(c1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 32), _mm512_cvtepi32_epi8(c2));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 48), _mm512_cvtepi32_epi8(c3));
+  }
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, x + j), vs, vlo, vhi, vz);
+    _mm512_mask_cvtepi32_storeu_epi8(codes + j, mask, c);
+  }
+#else
+  for (; j < n; ++j) {
+    codes[j] = static_cast<uint8_t>(QuantizeValue(x[j], scale, zero_point, qmin, qmax));
+  }
+#endif
+}
+
+void QuantizeRunVarying(const float* x, int64_t n, const float* scales,
+                        const int32_t* zero_points, int32_t qmin, int32_t qmax, uint8_t* codes) {
+  int64_t j = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m512 vqmin = _mm512_set1_ps(static_cast<float>(qmin));
+  const __m512 vqmax = _mm512_set1_ps(static_cast<float>(qmax));
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __m512i vz = _mm512_maskz_loadu_epi32(mask, zero_points + j);
+    const __m512 vzf = _mm512_cvtepi32_ps(vz);
+    // Masked-off lanes divide by 1 to stay clear of 0/0.
+    const __m512 vs = _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), mask, scales + j);
+    const __m512 vlo = _mm512_sub_ps(vqmin, vzf);
+    const __m512 vhi = _mm512_sub_ps(vqmax, vzf);
+    const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, x + j), vs, vlo, vhi, vz);
+    _mm512_mask_cvtepi32_storeu_epi8(codes + j, mask, c);
+  }
+#else
+  for (; j < n; ++j) {
+    codes[j] = static_cast<uint8_t>(QuantizeValue(x[j], scales[j], zero_points[j], qmin, qmax));
+  }
+#endif
+}
+
+void QuantizeRunStochastic(const float* x, int64_t n, const float* scales,
+                           const int32_t* zero_points, bool param_varies, int32_t qmin,
+                           int32_t qmax, uint64_t seed, int64_t first_index, uint8_t* codes) {
+  const CounterRng rng(seed);
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t p = param_varies ? j : 0;
+    const int32_t zero_point = zero_points[p];
+    const float scaled = std::clamp(x[j] / scales[p], static_cast<float>(qmin - zero_point),
+                                    static_cast<float>(qmax - zero_point));
+    const float floor_value = std::floor(scaled);
+    // Round up with probability equal to the fractional part: unbiased in expectation.
+    const float fraction = scaled - floor_value;
+    const int32_t up = rng.Uniform(static_cast<uint64_t>(first_index + j)) < fraction ? 1 : 0;
+    codes[j] = static_cast<uint8_t>(static_cast<int32_t>(floor_value) + up + zero_point);
+  }
+}
+
+void DequantizeRunUniform(const uint8_t* codes, int64_t n, bool is_signed, float scale,
+                          int32_t zero_point, float* out) {
+  int64_t j = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m512 vs = _mm512_set1_ps(scale);
+  const __m512i vz = _mm512_set1_epi32(zero_point);
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __m128i bytes = _mm_maskz_loadu_epi8(mask, codes + j);
+    const __m512i q = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+    const __m512 r = _mm512_mul_ps(vs, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, vz)));
+    _mm512_mask_storeu_ps(out + j, mask, r);
+  }
+#else
+  for (; j < n; ++j) out[j] = DequantizeValue(DecodeByte(codes[j], is_signed), scale, zero_point);
+#endif
+}
+
+void DequantizeRunVarying(const uint8_t* codes, int64_t n, bool is_signed, const float* scales,
+                          const int32_t* zero_points, float* out) {
+  for (int64_t j = 0; j < n; ++j) {
+    out[j] = DequantizeValue(DecodeByte(codes[j], is_signed), scales[j], zero_points[j]);
+  }
+}
+
+void QuantizeWithLayout(const float* x, const ParamLayout& layout, const QuantScheme& scheme,
+                        const float* scales, const int32_t* zero_points, uint8_t* codes) {
+  const int32_t qmin = QMin(scheme);
+  const int32_t qmax = QMax(scheme);
+  const int64_t segments = layout.num_segments();
+  const bool stochastic = scheme.rounding == RoundingMode::kStochastic;
+#pragma omp parallel for schedule(static) if (layout.num_elements() >= kParallelMinElements)
+  for (int64_t s = 0; s < segments; ++s) {
+    const Segment seg = layout.segment(s);
+    const float* xs = x + seg.offset;
+    uint8_t* qs = codes + seg.offset;
+    if (stochastic) {
+      QuantizeRunStochastic(xs, seg.length, scales + seg.param, zero_points + seg.param,
+                            seg.param_varies, qmin, qmax, scheme.seed, seg.offset, qs);
+    } else if (seg.param_varies) {
+      QuantizeRunVarying(xs, seg.length, scales + seg.param, zero_points + seg.param, qmin, qmax,
+                         qs);
+    } else {
+      QuantizeRunUniform(xs, seg.length, scales[seg.param], zero_points[seg.param], qmin, qmax,
+                         qs);
+    }
+  }
+}
+
+void DequantizeWithLayout(const uint8_t* codes, const ParamLayout& layout, bool is_signed,
+                          const float* scales, const int32_t* zero_points, float* out) {
+  const int64_t segments = layout.num_segments();
+#pragma omp parallel for schedule(static) if (layout.num_elements() >= kParallelMinElements)
+  for (int64_t s = 0; s < segments; ++s) {
+    const Segment seg = layout.segment(s);
+    if (seg.param_varies) {
+      DequantizeRunVarying(codes + seg.offset, seg.length, is_signed, scales + seg.param,
+                           zero_points + seg.param, out + seg.offset);
+    } else {
+      DequantizeRunUniform(codes + seg.offset, seg.length, is_signed, scales[seg.param],
+                           zero_points[seg.param], out + seg.offset);
+    }
+  }
+}
+
+float AbsMaxRun(const float* x, int64_t n, bool* all_finite) {
+  int64_t j = 0;
+  float result = 0.0f;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m512 vinf = _mm512_set1_ps(INFINITY);
+  __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+  __mmask16 bad = 0;
+  for (; j + 64 <= n; j += 64) {
+    const __m512 a0 = _mm512_abs_ps(_mm512_loadu_ps(x + j));
+    const __m512 a1 = _mm512_abs_ps(_mm512_loadu_ps(x + j + 16));
+    const __m512 a2 = _mm512_abs_ps(_mm512_loadu_ps(x + j + 32));
+    const __m512 a3 = _mm512_abs_ps(_mm512_loadu_ps(x + j + 48));
+    // "not less than +inf" is true exactly for +inf and NaN.
+    bad |= _mm512_cmp_ps_mask(a0, vinf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(a1, vinf, _CMP_NLT_UQ) |
+           _mm512_cmp_ps_mask(a2, vinf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(a3, vinf, _CMP_NLT_UQ);
+    m0 = _mm512_max_ps(m0, a0);
+    m1 = _mm512_max_ps(m1, a1);
+    m2 = _mm512_max_ps(m2, a2);
+    m3 = _mm512_max_ps(m3, a3);
+  }
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, x + j));
+    bad |= _mm512_cmp_ps_mask(a, vinf, _CMP_NLT_UQ);
+    m0 = _mm512_max_ps(m0, a);
+  }
+  result = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+  if (bad != 0) *all_finite = false;
+#else
+  int bad = 0;
+#pragma omp simd reduction(max : result) reduction(| : bad)
+  for (j = 0; j < n; ++j) {
+    const float a = std::fabs(x[j]);
+    bad |= !(a <= FLT_MAX);
+    result = std::max(result, a);
+  }
+  if (bad) *all_finite = false;
+#endif
+  return result;
+}
+
+void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* all_finite) {
+  float lo = x[0];
+  float hi = x[0];
+  int bad = 0;
+#pragma omp simd reduction(min : lo) reduction(max : hi) reduction(| : bad)
+  for (int64_t j = 0; j < n; ++j) {
+    bad |= !(std::fabs(x[j]) <= FLT_MAX);
+    lo = std::min(lo, x[j]);
+    hi = std::max(hi, x[j]);
+  }
+  if (bad) *all_finite = false;
+  *min_out = lo;
+  *max_out = hi;
+}
+
+int64_t FindNonFinite(const float* x, int64_t n) {
+  constexpr int64_t kBlock = 4096;
+  for (int64_t start = 0; start < n; start += kBlock) {
+    const int64_t len = std::min(kBlock, n - start);
+    bool finite = true;
+    AbsMaxRun(x + start, len, &finite);
+    if (finite) continue;
+    for (int64_t j = start; j < start + len; ++j) {
+      if (!std::isfinite(x[j])) return j;
+    }
+  }
+  return -1;
+}
+
+bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
+                                const QuantScheme& scheme, uint8_t* codes, float* scales,
+                                int32_t* zero_points) {
+  const int32_t qmin = QMin(scheme);
+  const int32_t qmax = QMax(scheme);
+  int bad_rows = 0;
+#pragma omp parallel for schedule(static) reduction(+ : bad_rows) \
+    if (rows * row_len >= kParallelMinElements)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * row_len;
+    bool finite = true;
+    // The row (64 KiB for 16384 floats) stays in L2 between the two loops, so memory sees
+    // one read of x and one write of the codes.
+    const float abs_max = AbsMaxRun(row, row_len, &finite);
+    if (!finite) {
+      ++bad_rows;
+      continue;
+    }
+    const ScaleZeroPoint sz = ComputeScaleZeroPoint(-abs_max, abs_max, scheme);
+    scales[r] = sz.scale;
+    zero_points[r] = sz.zero_point;
+    QuantizeRunUniform(row, row_len, sz.scale, sz.zero_point, qmin, qmax, codes + r * row_len);
+  }
+  return bad_rows == 0;
+}
+
+}  // namespace modelpress
