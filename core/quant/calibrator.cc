@@ -6,7 +6,10 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/quant/calibrate_entropy.h"
 #include "core/quant/calibrate_minmax.h"
+#include "core/quant/calibrate_mse.h"
+#include "core/quant/calibrate_percentile.h"
 #include "core/quant/quantize_kernels.h"
 
 namespace modelpress {
@@ -75,9 +78,11 @@ absl::StatusOr<std::unique_ptr<Calibrator>> MakeCalibrator(const CalibrationSpec
     case CalibrationMethod::kMinMax:
       return std::make_unique<MinMaxCalibrator>(scheme);
     case CalibrationMethod::kPercentile:
+      return std::make_unique<PercentileCalibrator>(scheme, spec.percentile, spec.num_bins);
     case CalibrationMethod::kMse:
+      return std::make_unique<MseCalibrator>(scheme, spec.num_bins);
     case CalibrationMethod::kEntropy:
-      return absl::UnimplementedError("histogram calibrators are not implemented yet");
+      return std::make_unique<EntropyCalibrator>(scheme, spec.num_bins);
   }
   return absl::InvalidArgumentError("calibration.method is unknown");
 }

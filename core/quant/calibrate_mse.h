@@ -1,0 +1,36 @@
+// MseCalibrator: the clip range that minimises the expected quantization MSE, searched on a
+// histogram (never by re-quantizing the data per candidate).
+//
+// For a clip c and its scale S, the expected MSE is modelled per bin (centre m, count n):
+// in-range bins add n * S^2/12 (uniform rounding noise), bins beyond c add n * (m - c)^2
+// (clipping). With suffix sums of n, n*m, n*m^2 each candidate costs O(1), so the search
+// over every bin edge is O(bins) per slot. Symmetric schemes search c on |x|; asymmetric
+// ones shrink [min, max] by a common factor alpha in (0, 1].
+#ifndef MODELPRESS_CORE_QUANT_CALIBRATE_MSE_H_
+#define MODELPRESS_CORE_QUANT_CALIBRATE_MSE_H_
+
+#include <vector>
+
+#include "core/quant/calibrator.h"
+#include "core/quant/slot_histogram.h"
+
+namespace modelpress {
+
+class MseCalibrator : public Calibrator {
+ public:
+  MseCalibrator(const QuantScheme& scheme, int num_bins)
+      : Calibrator(scheme), histograms_(num_bins) {}
+
+ protected:
+  void ObserveBatch(const float* values, const ParamLayout& layout) override {
+    histograms_.Add(values, layout);
+  }
+  std::vector<ClipRange> Ranges() const override;
+
+ private:
+  SlotHistograms histograms_;
+};
+
+}  // namespace modelpress
+
+#endif  // MODELPRESS_CORE_QUANT_CALIBRATE_MSE_H_

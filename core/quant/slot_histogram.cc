@@ -1,0 +1,129 @@
+#include "core/quant/slot_histogram.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace modelpress {
+namespace {
+
+constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+
+inline void CountRun(const float* x, int64_t n, float inv_width, int bins, uint64_t* positive,
+                     uint64_t* negative) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float magnitude = std::fabs(x[j]);
+    const int bin = std::min(bins - 1, static_cast<int>(magnitude * inv_width));
+    (x[j] < 0.0f ? negative : positive)[bin]++;
+  }
+}
+
+}  // namespace
+
+std::vector<double> SlotHistograms::Magnitude(int64_t s) const {
+  std::vector<double> out(bins_);
+  for (int k = 0; k < bins_; ++k) {
+    out[k] = static_cast<double>(positive_[s * bins_ + k] + negative_[s * bins_ + k]);
+  }
+  return out;
+}
+
+void SlotHistograms::Grow(int64_t s, float needed) {
+  float& range = ranges_[s];
+  if (needed <= range) return;
+  if (range == 0.0f) {
+    // Only zeros so far, all in bin 0, which stays bin 0 at any range.
+    range = needed;
+    return;
+  }
+  uint64_t* pos = &positive_[s * bins_];
+  uint64_t* neg = &negative_[s * bins_];
+  while (range < needed) {
+    // Doubling the range merges bins (2k, 2k+1) into k: exact, no re-reading.
+    for (int k = 0; k < bins_ / 2; ++k) {
+      pos[k] = pos[2 * k] + pos[2 * k + 1];
+      neg[k] = neg[2 * k] + neg[2 * k + 1];
+    }
+    std::fill(pos + bins_ / 2, pos + bins_, 0);
+    std::fill(neg + bins_ / 2, neg + bins_, 0);
+    range *= 2.0f;
+  }
+}
+
+void SlotHistograms::Add(const float* values, const ParamLayout& layout) {
+  const int64_t slots = layout.num_params();
+  if (ranges_.empty()) {
+    const int64_t affordable = std::max<int64_t>(16, kMaxCounters / std::max<int64_t>(1, slots));
+    bins_ = static_cast<int>(std::min<int64_t>(requested_bins_, affordable)) & ~1;
+    ranges_.assign(slots, 0.0f);
+    observed_.assign(slots, {std::numeric_limits<float>::infinity(),
+                             -std::numeric_limits<float>::infinity()});
+    positive_.assign(slots * bins_, 0);
+    negative_.assign(slots * bins_, 0);
+  }
+  // Pass 1: this batch's range per slot, then widen the histograms to cover it.
+  std::vector<ClipRange> batch(slots, {std::numeric_limits<float>::infinity(),
+                                       -std::numeric_limits<float>::infinity()});
+  UpdateSlotMinMax(values, layout, &batch);
+  for (int64_t s = 0; s < slots; ++s) {
+    if (batch[s].min > batch[s].max) continue;  // slot not present in this batch
+    observed_[s].min = std::min(observed_[s].min, batch[s].min);
+    observed_[s].max = std::max(observed_[s].max, batch[s].max);
+    Grow(s, std::max(-batch[s].min, batch[s].max));
+  }
+  // Pass 2: count. Integer counts merge exactly, so the result is thread-count independent.
+  const bool parallel = layout.num_elements() >= kParallelMinElements;
+  const int bins = bins_;
+  if (layout.granularity() == Granularity::kPerTensor) {
+    const float inv_width = ranges_[0] > 0 ? bins / ranges_[0] : 0.0f;
+    const int64_t n = layout.num_elements();
+#pragma omp parallel if (parallel)
+    {
+      std::vector<uint64_t> pos(bins, 0), neg(bins, 0);
+      const int64_t threads = omp_get_num_threads();
+      const int64_t t = omp_get_thread_num();
+      const int64_t begin = n * t / threads;
+      const int64_t end = n * (t + 1) / threads;
+      CountRun(values + begin, end - begin, inv_width, bins, pos.data(), neg.data());
+#pragma omp critical
+      for (int k = 0; k < bins; ++k) {
+        positive_[k] += pos[k];
+        negative_[k] += neg[k];
+      }
+    }
+    return;
+  }
+  // Threads own disjoint channel runs (whole groups for per-group), hence disjoint slots.
+  const int64_t axis_len = layout.axis_len();
+  const int64_t inner = layout.inner();
+  const int64_t unit = layout.granularity() == Granularity::kPerGroup ? layout.group_size() : 1;
+  const int64_t units = axis_len / unit;
+  const bool varies = layout.granularity() == Granularity::kPerGroup && inner > 1;
+#pragma omp parallel if (parallel)
+  {
+    const int64_t threads = omp_get_num_threads();
+    const int64_t t = omp_get_thread_num();
+    const int64_t a0 = units * t / threads * unit;
+    const int64_t a1 = units * (t + 1) / threads * unit;
+    for (int64_t o = 0; o < layout.outer(); ++o) {
+      for (int64_t a = a0; a < a1; ++a) {
+        const float* row = values + (o * axis_len + a) * inner;
+        const int64_t p = layout.ParamIndex(o, a, 0);
+        if (varies) {
+          for (int64_t i = 0; i < inner; ++i) {
+            const float inv_width = ranges_[p + i] > 0 ? bins / ranges_[p + i] : 0.0f;
+            CountRun(row + i, 1, inv_width, bins, &positive_[(p + i) * bins],
+                     &negative_[(p + i) * bins]);
+          }
+        } else {
+          const float inv_width = ranges_[p] > 0 ? bins / ranges_[p] : 0.0f;
+          CountRun(row, inner, inv_width, bins, &positive_[p * bins], &negative_[p * bins]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace modelpress

@@ -1,0 +1,172 @@
+#include "core/quant/calibrator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/quant/calibrate_entropy.h"
+#include "core/quant/quantize_tensor.h"
+#include "tests/unit/core/quant/quant_testutil.h"
+
+namespace modelpress {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::LaplaceTensor;
+using testing::MakeFloatTensor;
+using testing::RandomTensor;
+
+QuantizeResult Quantize(const Tensor& input, CalibrationMethod method, bool symmetric = true,
+                        Granularity granularity = Granularity::kPerTensor) {
+  QuantizeOptions options;
+  options.scheme.symmetric = symmetric;
+  options.scheme.granularity = granularity;
+  options.calibration.method = method;
+  absl::StatusOr<QuantizeResult> result = QuantizeTensor(input, options);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return std::move(*result);
+}
+
+// The architecture's core claim: on heavy-tailed data, clipping a little buys a much finer
+// step. The MSE calibrator must find that, and the report must show the trade.
+TEST(MseCalibratorTest, BeatsMinMaxOnHeavyTailedTensor) {
+  const Tensor input = LaplaceTensor({256, 1024}, 3);
+  for (bool symmetric : {true, false}) {
+    QuantizeOptions options;
+    options.scheme.bits = 4;  // few levels make the trade-off large
+    options.scheme.symmetric = symmetric;
+    absl::StatusOr<QuantizeResult> minmax = QuantizeTensor(input, options);
+    options.calibration.method = CalibrationMethod::kMse;
+    absl::StatusOr<QuantizeResult> mse = QuantizeTensor(input, options);
+    ASSERT_TRUE(minmax.ok() && mse.ok());
+    const ErrorStats& a = minmax->report.tensor;
+    const ErrorStats& b = mse->report.tensor;
+    EXPECT_LT(b.mse, 0.7 * a.mse) << "symmetric=" << symmetric;
+    EXPECT_EQ(a.clipping_mse, 0.0);
+    EXPECT_GT(b.clipping_mse, 0.0);          // it clips...
+    EXPECT_GT(b.clipped_fraction, 0.0);
+    EXPECT_LT(b.rounding_mse, a.rounding_mse);  // ...to round much more finely
+    EXPECT_LT(mse->params.scales[0], minmax->params.scales[0]);
+  }
+}
+
+TEST(MseCalibratorTest, PerChannelEqualsEachChannelAlone) {
+  Tensor input = LaplaceTensor({4, 5000}, 9);
+  const QuantizeResult whole = Quantize(input, CalibrationMethod::kMse, true,
+                                        Granularity::kPerChannel);
+  for (int c = 0; c < 4; ++c) {
+    std::vector<float> row(input.values<float>().begin() + c * 5000,
+                           input.values<float>().begin() + (c + 1) * 5000);
+    const QuantizeResult alone = Quantize(MakeFloatTensor({5000}, row), CalibrationMethod::kMse);
+    EXPECT_EQ(whole.params.scales[c], alone.params.scales[0]) << c;
+  }
+}
+
+TEST(EntropyCalibratorTest, ClipsTheTailOfHeavyTailedData) {
+  const Tensor input = LaplaceTensor({512, 512}, 5);
+  const QuantizeResult minmax = Quantize(input, CalibrationMethod::kMinMax);
+  const QuantizeResult kl = Quantize(input, CalibrationMethod::kEntropy);
+  EXPECT_LT(kl.params.scales[0], minmax.params.scales[0]);
+  EXPECT_GT(kl.report.tensor.clipped_fraction, 0.0);
+  EXPECT_LT(kl.report.tensor.clipped_fraction, 0.01);
+  EXPECT_GT(kl.report.tensor.sqnr_db, 20.0);
+}
+
+TEST(EntropyCalibratorTest, UniformHistogramKeepsFullRange) {
+  // Uniform mass: any clip loses information, so the best threshold is all bins.
+  const std::vector<double> histogram(512, 10.0);
+  EXPECT_EQ(EntropyCalibrator::BestThresholdBin(histogram, 128, 1), 512);
+}
+
+TEST(PercentileCalibratorTest, HundredIsMinMaxAndLowerClipsThatFraction) {
+  const Tensor input = RandomTensor({200, 500}, 11);
+  for (bool symmetric : {true, false}) {
+    QuantizeOptions options;
+    options.scheme.symmetric = symmetric;
+    options.calibration.method = CalibrationMethod::kPercentile;
+    options.calibration.percentile = 100.0;
+    absl::StatusOr<QuantizeResult> p100 = QuantizeTensor(input, options);
+    const QuantizeResult minmax = Quantize(input, CalibrationMethod::kMinMax, symmetric);
+    ASSERT_TRUE(p100.ok());
+    EXPECT_EQ(p100->params.scales[0], minmax.params.scales[0]);
+    EXPECT_EQ(p100->params.zero_points[0], minmax.params.zero_points[0]);
+    options.calibration.percentile = 99.0;
+    absl::StatusOr<QuantizeResult> p99 = QuantizeTensor(input, options);
+    ASSERT_TRUE(p99.ok());
+    // About 1% of |x| (symmetric) or 1% per tail (asymmetric) lies beyond the clip.
+    const double expected = symmetric ? 0.01 : 0.02;
+    EXPECT_NEAR(p99->report.tensor.clipped_fraction, expected, expected * 0.3) << symmetric;
+  }
+}
+
+TEST(CalibratorTest, AccumulatesManyBatchesWithBoundedMemory) {
+  QuantScheme scheme;
+  scheme.granularity = Granularity::kPerChannel;
+  scheme.axis = 1;
+  absl::StatusOr<std::unique_ptr<Calibrator>> minmax =
+      MakeCalibrator({CalibrationMethod::kMinMax}, scheme);
+  absl::StatusOr<std::unique_ptr<Calibrator>> pct =
+      MakeCalibrator({CalibrationMethod::kPercentile, 100.0, 256}, scheme);
+  ASSERT_TRUE(minmax.ok() && pct.ok());
+  float true_max = 0;
+  for (int batch = 0; batch < 20; ++batch) {
+    // Later batches have larger ranges, forcing the histograms to grow (merge bins).
+    Tensor t = RandomTensor({32, 3}, 100 + batch, 1.0f + batch);
+    for (float v : t.values<float>()) true_max = std::max(true_max, v);
+    ASSERT_TRUE((*minmax)->Observe(t.values<float>(), t.shape()).ok());
+    ASSERT_TRUE((*pct)->Observe(t.values<float>(), t.shape()).ok());
+  }
+  absl::StatusOr<std::vector<ClipRange>> a = (*minmax)->ComputeRanges();
+  absl::StatusOr<std::vector<ClipRange>> b = (*pct)->ComputeRanges();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), 3u);
+  float seen_max = 0;
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_EQ((*a)[c].max, (*b)[c].max);
+    EXPECT_EQ((*a)[c].min, (*b)[c].min);
+    seen_max = std::max(seen_max, (*a)[c].max);
+  }
+  EXPECT_EQ(seen_max, true_max);
+  // A batch with another channel count is rejected.
+  Tensor other = RandomTensor({2, 4}, 1);
+  EXPECT_THAT((*minmax)->Observe(other.values<float>(), other.shape()).message(),
+              HasSubstr("param slots"));
+}
+
+TEST(CalibratorTest, RejectsBadSpecsAndData) {
+  QuantScheme scheme;
+  EXPECT_THAT(MakeCalibrator({CalibrationMethod::kPercentile, 0.0}, scheme).status().message(),
+              HasSubstr("calibration.percentile is 0; must be in (0, 100]"));
+  EXPECT_THAT(MakeCalibrator({CalibrationMethod::kPercentile, 100.5}, scheme).status().message(),
+              HasSubstr("calibration.percentile"));
+  EXPECT_THAT(MakeCalibrator({CalibrationMethod::kMse, 99.0, 4}, scheme).status().message(),
+              HasSubstr("calibration.num_bins is 4"));
+  absl::StatusOr<std::unique_ptr<Calibrator>> c =
+      MakeCalibrator({CalibrationMethod::kEntropy}, scheme);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)->ComputeRanges().status().code(), absl::StatusCode::kFailedPrecondition);
+  Tensor bad = MakeFloatTensor({3}, {1.0f, INFINITY, 0.0f});
+  EXPECT_EQ((*c)->Observe(bad.values<float>(), bad.shape()).message(),
+            "tensor contains Inf at index 1");
+}
+
+TEST(CalibratorTest, ConstantAndZeroTensorsForEveryMethod) {
+  for (CalibrationMethod method : {CalibrationMethod::kMinMax, CalibrationMethod::kPercentile,
+                                   CalibrationMethod::kMse, CalibrationMethod::kEntropy}) {
+    for (bool symmetric : {true, false}) {
+      const QuantizeResult zeros =
+          Quantize(MakeFloatTensor({4}, {0.0f, 0.0f, 0.0f, 0.0f}), method, symmetric);
+      EXPECT_EQ(zeros.params.scales[0], 1.0f);
+      EXPECT_EQ(zeros.report.tensor.mse, 0.0);
+      const QuantizeResult constant =
+          Quantize(MakeFloatTensor({4}, {-3.0f, -3.0f, -3.0f, -3.0f}), method, symmetric);
+      EXPECT_TRUE(std::isfinite(constant.params.scales[0]));
+      EXPECT_GT(constant.params.scales[0], 0.0f);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace modelpress
