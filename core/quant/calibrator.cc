@@ -30,16 +30,14 @@ absl::Status Calibrator::Observe(std::span<const float> values, const Shape& sha
   if (absl::Status status = ValidateScheme(scheme_, shape); !status.ok()) return status;
   const ParamLayout layout(scheme_, shape);
   if (num_slots_ >= 0 && layout.num_params() != num_slots_) {
-    return absl::InvalidArgumentError(absl::StrCat("batch of shape ", ShapeToString(shape),
-                                                   " has ", layout.num_params(),
-                                                   " param slots; earlier batches had ",
-                                                   num_slots_));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch of shape ", ShapeToString(shape), " has ", layout.num_params(),
+                     " param slots; earlier batches had ", num_slots_));
   }
   const int64_t bad = FindNonFinite(values.data(), *count);
   if (bad >= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("tensor contains ",
-                                                   std::isnan(values[bad]) ? "NaN" : "Inf",
-                                                   " at index ", bad));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tensor contains ", std::isnan(values[bad]) ? "NaN" : "Inf", " at index ", bad));
   }
   num_slots_ = layout.num_params();
   ObserveBatch(values.data(), layout);

@@ -60,7 +60,8 @@ absl::StatusOr<std::unique_ptr<Calibrator>> MakeCalibrator(const CalibrationSpec
 
 // Per-slot min and max of one batch (slots start at +inf/-inf and are widened). Returns
 // false if a value is NaN or Inf. Shared by every calibrator; OpenMP over disjoint slots.
-bool UpdateSlotMinMax(const float* values, const ParamLayout& layout, std::vector<ClipRange>* ranges);
+bool UpdateSlotMinMax(const float* values, const ParamLayout& layout,
+                      std::vector<ClipRange>* ranges);
 
 }  // namespace modelpress
 

@@ -76,8 +76,8 @@ void AccumulateSpan(const float* x, const uint8_t* codes, int64_t n, const float
 }  // namespace
 
 ErrorReport MeasureError(const float* x, const uint8_t* codes, const ParamLayout& layout,
-                         const QuantScheme& scheme, const float* scales,
-                         const int32_t* zero_points, bool per_channel) {
+                         const QuantScheme& scheme, const float* scales, const int32_t* zero_points,
+                         bool per_channel) {
   const RowContext ctx{scheme.is_signed, QMin(scheme), QMax(scheme),
                        scheme.rounding == RoundingMode::kStochastic ? 1.0 / 6.0 : 1.0 / 12.0};
   const bool parallel = layout.num_elements() >= kBlockElements;

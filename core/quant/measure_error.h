@@ -17,8 +17,8 @@
 namespace modelpress {
 
 ErrorReport MeasureError(const float* x, const uint8_t* codes, const ParamLayout& layout,
-                         const QuantScheme& scheme, const float* scales,
-                         const int32_t* zero_points, bool per_channel);
+                         const QuantScheme& scheme, const float* scales, const int32_t* zero_points,
+                         bool per_channel);
 
 }  // namespace modelpress
 

@@ -16,9 +16,9 @@
 namespace modelpress {
 
 struct Segment {
-  int64_t offset = 0;       // first element
-  int64_t length = 0;       // element count
-  int64_t param = 0;        // param slot of the first element
+  int64_t offset = 0;         // first element
+  int64_t length = 0;         // element count
+  int64_t param = 0;          // param slot of the first element
   bool param_varies = false;  // slot advances by one per element
 };
 

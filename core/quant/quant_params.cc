@@ -59,8 +59,8 @@ absl::Status ValidateParams(const QuantScheme& scheme, const Shape& tensor_shape
                                                      "; must be in [", qmin, ", ", qmax, "]"));
     }
     if (scheme.symmetric && scheme.is_signed && zero_point != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "zero_points[", i, "] is ", zero_point, "; must be 0 for a symmetric signed scheme"));
+      return absl::InvalidArgumentError(absl::StrCat("zero_points[", i, "] is ", zero_point,
+                                                     "; must be 0 for a symmetric signed scheme"));
     }
   }
   return absl::OkStatus();

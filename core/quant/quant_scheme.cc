@@ -25,8 +25,8 @@ absl::Status ValidateScheme(const QuantScheme& scheme, const Shape& shape) {
   }
   // Enums may arrive as casts from wire integers; reject values outside the declared set.
   if (static_cast<int>(scheme.granularity) > static_cast<int>(Granularity::kPerGroup)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "spec.granularity has unknown value ", static_cast<int>(scheme.granularity)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec.granularity has unknown value ", static_cast<int>(scheme.granularity)));
   }
   if (static_cast<int>(scheme.rounding) > static_cast<int>(RoundingMode::kStochastic)) {
     return absl::InvalidArgumentError(
@@ -42,13 +42,13 @@ absl::Status ValidateScheme(const QuantScheme& scheme, const Shape& shape) {
   if (scheme.granularity == Granularity::kPerGroup) {
     const int axis = NormalizeAxis(scheme.axis, rank);
     if (scheme.group_size <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "spec.group_size is ", scheme.group_size, "; must be positive for per-group"));
+      return absl::InvalidArgumentError(absl::StrCat("spec.group_size is ", scheme.group_size,
+                                                     "; must be positive for per-group"));
     }
     if (shape[axis] % scheme.group_size != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec.group_size ", scheme.group_size, " does not divide dimension ", axis,
-                       " of length ", shape[axis]));
+      return absl::InvalidArgumentError(absl::StrCat("spec.group_size ", scheme.group_size,
+                                                     " does not divide dimension ", axis,
+                                                     " of length ", shape[axis]));
     }
   }
   return absl::OkStatus();

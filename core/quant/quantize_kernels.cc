@@ -69,8 +69,8 @@ void QuantizeRunUniform(const float* x, int64_t n, float scale, int32_t zero_poi
 #endif
 }
 
-void QuantizeRunVarying(const float* x, int64_t n, const float* scales,
-                        const int32_t* zero_points, int32_t qmin, int32_t qmax, uint8_t* codes) {
+void QuantizeRunVarying(const float* x, int64_t n, const float* scales, const int32_t* zero_points,
+                        int32_t qmin, int32_t qmax, uint8_t* codes) {
   int64_t j = 0;
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
   const __m512 vqmin = _mm512_set1_ps(static_cast<float>(qmin));
@@ -155,8 +155,7 @@ void QuantizeWithLayout(const float* x, const ParamLayout& layout, const QuantSc
       QuantizeRunVarying(xs, seg.length, scales + seg.param, zero_points + seg.param, qmin, qmax,
                          qs);
     } else {
-      QuantizeRunUniform(xs, seg.length, scales[seg.param], zero_points[seg.param], qmin, qmax,
-                         qs);
+      QuantizeRunUniform(xs, seg.length, scales[seg.param], zero_points[seg.param], qmin, qmax, qs);
     }
   }
 }

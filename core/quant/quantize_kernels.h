@@ -19,8 +19,8 @@ namespace modelpress {
 void QuantizeRunUniform(const float* x, int64_t n, float scale, int32_t zero_point, int32_t qmin,
                         int32_t qmax, uint8_t* codes);
 // One run whose element j uses scales[j], zero_points[j].
-void QuantizeRunVarying(const float* x, int64_t n, const float* scales,
-                        const int32_t* zero_points, int32_t qmin, int32_t qmax, uint8_t* codes);
+void QuantizeRunVarying(const float* x, int64_t n, const float* scales, const int32_t* zero_points,
+                        int32_t qmin, int32_t qmax, uint8_t* codes);
 // Stochastic rounding; `first_index` is the flat index of x[0] in the tensor (the RNG counter).
 void QuantizeRunStochastic(const float* x, int64_t n, const float* scales,
                            const int32_t* zero_points, bool param_varies, int32_t qmin,

@@ -18,15 +18,14 @@ namespace {
 constexpr int64_t kMaxReportChannels = int64_t{1} << 20;
 
 absl::Status CheckTensorBytes(const Tensor& tensor, const std::string& field) {
-  absl::StatusOr<int64_t> count = ValidateShape(tensor.shape(), absl::StrCat(field, ".shape"),
-                                                INT64_MAX / 8);
+  absl::StatusOr<int64_t> count =
+      ValidateShape(tensor.shape(), absl::StrCat(field, ".shape"), INT64_MAX / 8);
   if (!count.ok()) return count.status();
   const size_t expected = static_cast<size_t>(*count) * ByteSize(tensor.dtype());
   if (tensor.size_bytes() != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " has ", tensor.size_bytes(),
-                                                   " bytes but shape ",
-                                                   ShapeToString(tensor.shape()), " needs ",
-                                                   expected));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " has ", tensor.size_bytes(), " bytes but shape ",
+                     ShapeToString(tensor.shape()), " needs ", expected));
   }
   return absl::OkStatus();
 }
@@ -70,8 +69,8 @@ absl::StatusOr<QuantizeResult> QuantizeTensor(const Tensor& input, const Quantiz
   const int64_t n = input.num_elements();
   QuantizeResult result;
   result.params.shape = ParamShape(scheme, input.shape());
-  result.codes = Tensor::Create(input.name(), scheme.is_signed ? DType::kInt8 : DType::kUInt8,
-                                input.shape());
+  result.codes =
+      Tensor::Create(input.name(), scheme.is_signed ? DType::kInt8 : DType::kUInt8, input.shape());
   uint8_t* codes = result.codes.bytes();
   QuantParams& params = result.params;
 

@@ -36,8 +36,8 @@ ScaleZeroPoint ComputeScaleZeroPoint(float range_min, float range_max, const Qua
   if (!std::isfinite(scale)) scale = hi / levels - lo / levels;  // hi - lo overflowed
   result.scale = SanitizeScale(scale);
   const float zero = static_cast<float>(qmin) - std::nearbyint(lo / result.scale);
-  result.zero_point = static_cast<int32_t>(
-      std::clamp(zero, static_cast<float>(qmin), static_cast<float>(qmax)));
+  result.zero_point =
+      static_cast<int32_t>(std::clamp(zero, static_cast<float>(qmin), static_cast<float>(qmax)));
   return result;
 }
 

@@ -58,14 +58,14 @@ void SlotHistograms::Add(const float* values, const ParamLayout& layout) {
     const int64_t affordable = std::max<int64_t>(16, kMaxCounters / std::max<int64_t>(1, slots));
     bins_ = static_cast<int>(std::min<int64_t>(requested_bins_, affordable)) & ~1;
     ranges_.assign(slots, 0.0f);
-    observed_.assign(slots, {std::numeric_limits<float>::infinity(),
-                             -std::numeric_limits<float>::infinity()});
+    observed_.assign(
+        slots, {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
     positive_.assign(slots * bins_, 0);
     negative_.assign(slots * bins_, 0);
   }
   // Pass 1: this batch's range per slot, then widen the histograms to cover it.
-  std::vector<ClipRange> batch(slots, {std::numeric_limits<float>::infinity(),
-                                       -std::numeric_limits<float>::infinity()});
+  std::vector<ClipRange> batch(
+      slots, {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
   UpdateSlotMinMax(values, layout, &batch);
   for (int64_t s = 0; s < slots; ++s) {
     if (batch[s].min > batch[s].max) continue;  // slot not present in this batch

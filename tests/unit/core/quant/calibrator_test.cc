@@ -45,7 +45,7 @@ TEST(MseCalibratorTest, BeatsMinMaxOnHeavyTailedTensor) {
     const ErrorStats& b = mse->report.tensor;
     EXPECT_LT(b.mse, 0.7 * a.mse) << "symmetric=" << symmetric;
     EXPECT_EQ(a.clipping_mse, 0.0);
-    EXPECT_GT(b.clipping_mse, 0.0);          // it clips...
+    EXPECT_GT(b.clipping_mse, 0.0);  // it clips...
     EXPECT_GT(b.clipped_fraction, 0.0);
     EXPECT_LT(b.rounding_mse, a.rounding_mse);  // ...to round much more finely
     EXPECT_LT(mse->params.scales[0], minmax->params.scales[0]);
@@ -54,8 +54,8 @@ TEST(MseCalibratorTest, BeatsMinMaxOnHeavyTailedTensor) {
 
 TEST(MseCalibratorTest, PerChannelEqualsEachChannelAlone) {
   Tensor input = LaplaceTensor({4, 5000}, 9);
-  const QuantizeResult whole = Quantize(input, CalibrationMethod::kMse, true,
-                                        Granularity::kPerChannel);
+  const QuantizeResult whole =
+      Quantize(input, CalibrationMethod::kMse, true, Granularity::kPerChannel);
   for (int c = 0; c < 4; ++c) {
     std::vector<float> row(input.values<float>().begin() + c * 5000,
                            input.values<float>().begin() + (c + 1) * 5000);

@@ -35,8 +35,7 @@ TEST(StochasticRoundingTest, UnbiasedOverSeeds) {
   for (int seed = 0; seed < kSeeds; ++seed) {
     absl::StatusOr<QuantizeResult> r = QuantizeTensor(input, Stochastic(seed));
     ASSERT_TRUE(r.ok());
-    absl::StatusOr<Tensor> recon =
-        DequantizeTensor(r->codes, Stochastic(seed).scheme, r->params);
+    absl::StatusOr<Tensor> recon = DequantizeTensor(r->codes, Stochastic(seed).scheme, r->params);
     for (int64_t j = 0; j < input.num_elements(); ++j) {
       mean_error[j] += (recon->values<float>()[j] - input.values<float>()[j]) / kSeeds;
     }
@@ -51,19 +50,20 @@ TEST(StochasticRoundingTest, UnbiasedOverSeeds) {
   EXPECT_LT(std::fabs(bias_sum / kSeeds), 1e-3 * first->params.scales[0]);
   // Nearest rounding on the same data keeps every error within S/2; stochastic within S.
   for (int64_t j = 0; j < 1000; ++j) {
-    absl::StatusOr<Tensor> recon = DequantizeTensor(first->codes, Stochastic(0).scheme,
-                                                    first->params);
+    absl::StatusOr<Tensor> recon =
+        DequantizeTensor(first->codes, Stochastic(0).scheme, first->params);
     EXPECT_LT(std::fabs(recon->values<float>()[j] - input.values<float>()[j]),
               first->params.scales[0] * 1.0001f);
   }
   // Theory for stochastic rounding is S^2/6 per value.
-  EXPECT_NEAR(first->report.tensor.theoretical_rounding_mse,
-              [&] {
-                double s = 0;
-                for (float scale : first->params.scales) s += scale * scale / 6.0;
-                return s / 4;
-              }(),
-              1e-9);
+  EXPECT_NEAR(
+      first->report.tensor.theoretical_rounding_mse,
+      [&] {
+        double s = 0;
+        for (float scale : first->params.scales) s += scale * scale / 6.0;
+        return s / 4;
+      }(),
+      1e-9);
 }
 
 TEST(StochasticRoundingTest, ReproducibleAndThreadCountIndependent) {

@@ -26,7 +26,8 @@ TEST(ValidateSchemeTest, RejectsAxisOutOfRange) {
   QuantScheme scheme;
   scheme.granularity = Granularity::kPerChannel;
   scheme.axis = 3;
-  EXPECT_THAT(ValidateScheme(scheme, {2, 3}).message(), HasSubstr("axis 3 out of range for rank 2"));
+  EXPECT_THAT(ValidateScheme(scheme, {2, 3}).message(),
+              HasSubstr("axis 3 out of range for rank 2"));
   scheme.axis = -3;
   EXPECT_EQ(ValidateScheme(scheme, {2, 3}).code(), absl::StatusCode::kInvalidArgument);
   scheme.axis = -1;

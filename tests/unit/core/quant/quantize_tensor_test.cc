@@ -12,8 +12,8 @@
 namespace modelpress {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Codes;
+using ::testing::HasSubstr;
 using testing::MakeFloatTensor;
 using testing::RandomTensor;
 using testing::ReferenceParamIndex;
@@ -109,26 +109,25 @@ TEST_P(QuantizeMatrixTest, MatchesReferenceAndProperties) {
 
 INSTANTIATE_TEST_SUITE_P(
     Schemes, QuantizeMatrixTest,
-    ::testing::Values(
-        Case{{64, 300}, Granularity::kPerTensor, 0, true, true, 8},
-        Case{{64, 300}, Granularity::kPerTensor, 0, false, false, 8},
-        Case{{64, 300}, Granularity::kPerTensor, 0, false, true, 8},
-        Case{{1000}, Granularity::kPerTensor, 0, false, false, 8},
-        Case{{}, Granularity::kPerTensor, 0, false, false, 8},
-        Case{{64, 300}, Granularity::kPerChannel, 0, true, true, 8},
-        Case{{64, 300}, Granularity::kPerChannel, 0, true, true, 8, 0, true},
-        Case{{64, 300}, Granularity::kPerChannel, 1, true, true, 8},
-        Case{{64, 300}, Granularity::kPerChannel, -1, false, false, 8},
-        Case{{4, 5, 6, 7}, Granularity::kPerChannel, 2, false, true, 8},
-        Case{{4, 5, 6, 7}, Granularity::kPerChannel, 1, true, false, 8},
-        Case{{3, 17}, Granularity::kPerChannel, 0, true, true, 4},
-        Case{{3, 17}, Granularity::kPerChannel, 1, false, false, 2},
-        Case{{8, 64}, Granularity::kPerGroup, 1, true, true, 4, 16},
-        Case{{8, 64}, Granularity::kPerGroup, 1, false, false, 4, 32},
-        Case{{64, 8}, Granularity::kPerGroup, 0, true, true, 8, 16},
-        Case{{4, 12, 5}, Granularity::kPerGroup, 1, false, true, 3, 4},
-        Case{{40, 4096}, Granularity::kPerGroup, 1, true, true, 4, 128},
-        Case{{3, 70000}, Granularity::kPerChannel, 0, true, true, 8}));
+    ::testing::Values(Case{{64, 300}, Granularity::kPerTensor, 0, true, true, 8},
+                      Case{{64, 300}, Granularity::kPerTensor, 0, false, false, 8},
+                      Case{{64, 300}, Granularity::kPerTensor, 0, false, true, 8},
+                      Case{{1000}, Granularity::kPerTensor, 0, false, false, 8},
+                      Case{{}, Granularity::kPerTensor, 0, false, false, 8},
+                      Case{{64, 300}, Granularity::kPerChannel, 0, true, true, 8},
+                      Case{{64, 300}, Granularity::kPerChannel, 0, true, true, 8, 0, true},
+                      Case{{64, 300}, Granularity::kPerChannel, 1, true, true, 8},
+                      Case{{64, 300}, Granularity::kPerChannel, -1, false, false, 8},
+                      Case{{4, 5, 6, 7}, Granularity::kPerChannel, 2, false, true, 8},
+                      Case{{4, 5, 6, 7}, Granularity::kPerChannel, 1, true, false, 8},
+                      Case{{3, 17}, Granularity::kPerChannel, 0, true, true, 4},
+                      Case{{3, 17}, Granularity::kPerChannel, 1, false, false, 2},
+                      Case{{8, 64}, Granularity::kPerGroup, 1, true, true, 4, 16},
+                      Case{{8, 64}, Granularity::kPerGroup, 1, false, false, 4, 32},
+                      Case{{64, 8}, Granularity::kPerGroup, 0, true, true, 8, 16},
+                      Case{{4, 12, 5}, Granularity::kPerGroup, 1, false, true, 3, 4},
+                      Case{{40, 4096}, Granularity::kPerGroup, 1, true, true, 4, 128},
+                      Case{{3, 70000}, Granularity::kPerChannel, 0, true, true, 8}));
 
 TEST(QuantizeTensorTest, HandComputedPerTensorAsymmetric) {
   // [-1, 3] in uint8: S = 4/255, Z = 64.
