@@ -124,6 +124,28 @@ bool UpdateSlotMinMax(const float* values, const ParamLayout& layout,
     const int64_t a0 = units * t / threads * unit;
     const int64_t a1 = units * (t + 1) / threads * unit;
     for (int64_t o = 0; o < layout.outer(); ++o) {
+      if (inner == 1) {
+        // Axis is innermost: walk the row's channel range contiguously.
+        const float* row = values + o * axis_len;
+        if (unit > 1) {  // per-group: each group is one contiguous run into one slot
+          for (int64_t a = a0; a < a1; a += unit) {
+            float lo, hi;
+            bool run_finite = true;
+            MinMaxRun(row + a, unit, &lo, &hi, &run_finite);
+            finite = finite && run_finite;
+            ClipRange& slot = slots[layout.ParamIndex(o, a, 0)];
+            slot.min = std::min(slot.min, lo);
+            slot.max = std::max(slot.max, hi);
+          }
+        } else {  // per-channel: slot a for element a
+          for (int64_t a = a0; a < a1; ++a) {
+            finite = finite && std::isfinite(row[a]);
+            slots[a].min = std::min(slots[a].min, row[a]);
+            slots[a].max = std::max(slots[a].max, row[a]);
+          }
+        }
+        continue;
+      }
       for (int64_t a = a0; a < a1; ++a) {
         const float* row = values + (o * axis_len + a) * inner;
         const int64_t p = layout.ParamIndex(o, a, 0);

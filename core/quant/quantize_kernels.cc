@@ -219,6 +219,34 @@ float AbsMaxRun(const float* x, int64_t n, bool* all_finite) {
 }
 
 void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* all_finite) {
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m512 vinf = _mm512_set1_ps(INFINITY);
+  __m512 lo = _mm512_set1_ps(x[0]), hi = lo, lo2 = lo, hi2 = lo;
+  __mmask16 bad = 0;
+  int64_t j = 0;
+  for (; j + 32 <= n; j += 32) {
+    const __m512 a = _mm512_loadu_ps(x + j);
+    const __m512 b = _mm512_loadu_ps(x + j + 16);
+    bad |= _mm512_cmp_ps_mask(_mm512_abs_ps(a), vinf, _CMP_NLT_UQ) |
+           _mm512_cmp_ps_mask(_mm512_abs_ps(b), vinf, _CMP_NLT_UQ);
+    lo = _mm512_min_ps(lo, a);
+    hi = _mm512_max_ps(hi, a);
+    lo2 = _mm512_min_ps(lo2, b);
+    hi2 = _mm512_max_ps(hi2, b);
+  }
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    // Masked-off lanes repeat x[0], which is already in the running min and max.
+    const __m512 a = _mm512_mask_loadu_ps(_mm512_set1_ps(x[0]), mask, x + j);
+    bad |= _mm512_cmp_ps_mask(_mm512_abs_ps(a), vinf, _CMP_NLT_UQ);
+    lo = _mm512_min_ps(lo, a);
+    hi = _mm512_max_ps(hi, a);
+  }
+  if (bad != 0 || !std::isfinite(x[0])) *all_finite = false;
+  *min_out = _mm512_reduce_min_ps(_mm512_min_ps(lo, lo2));
+  *max_out = _mm512_reduce_max_ps(_mm512_max_ps(hi, hi2));
+#else
   float lo = x[0];
   float hi = x[0];
   int bad = 0;
@@ -231,6 +259,7 @@ void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* 
   if (bad) *all_finite = false;
   *min_out = lo;
   *max_out = hi;
+#endif
 }
 
 int64_t FindNonFinite(const float* x, int64_t n) {
@@ -268,7 +297,18 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
     const ScaleZeroPoint sz = ComputeScaleZeroPoint(-abs_max, abs_max, scheme);
     scales[r] = sz.scale;
     zero_points[r] = sz.zero_point;
-    QuantizeRunUniform(row, row_len, sz.scale, sz.zero_point, qmin, qmax, codes + r * row_len);
+    // While this row is quantized from cache, pull the next row toward L2 so memory never
+    // idles: the absmax pass of row r+1 then reads from cache, and the two phases overlap.
+    const float* next = (r + 1 < rows) ? row + row_len : nullptr;
+    constexpr int64_t kBlock = 1024;
+    for (int64_t j = 0; j < row_len; j += kBlock) {
+      const int64_t len = std::min(kBlock, row_len - j);
+      if (next != nullptr) {
+        for (int64_t k = j; k < j + len; k += 16) __builtin_prefetch(next + k, 0, 2);
+      }
+      QuantizeRunUniform(row + j, len, sz.scale, sz.zero_point, qmin, qmax,
+                         codes + r * row_len + j);
+    }
   }
   return bad_rows == 0;
 }

@@ -34,8 +34,10 @@ class SlotHistograms {
   float range(int64_t s) const { return ranges_[s]; }
   float bin_width(int64_t s) const { return ranges_[s] / static_cast<float>(bins_); }
   const ClipRange& observed(int64_t s) const { return observed_[s]; }
-  std::span<const uint64_t> positive(int64_t s) const { return {&positive_[s * bins_], Size()}; }
-  std::span<const uint64_t> negative(int64_t s) const { return {&negative_[s * bins_], Size()}; }
+  std::span<const uint64_t> positive(int64_t s) const { return {&counts_[2 * s * bins_], Size()}; }
+  std::span<const uint64_t> negative(int64_t s) const {
+    return {&counts_[(2 * s + 1) * bins_], Size()};
+  }
   // positive + negative: the histogram of |x|.
   std::vector<double> Magnitude(int64_t s) const;
 
@@ -47,8 +49,8 @@ class SlotHistograms {
   int bins_ = 0;
   std::vector<float> ranges_;
   std::vector<ClipRange> observed_;
-  std::vector<uint64_t> positive_;
-  std::vector<uint64_t> negative_;
+  // Slot s: bins for x >= 0, then bins for x < 0 (so the sign picks an offset, not a branch).
+  std::vector<uint64_t> counts_;
 };
 
 }  // namespace modelpress
