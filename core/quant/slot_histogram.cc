@@ -13,11 +13,35 @@ constexpr int64_t kParallelMinElements = int64_t{1} << 15;
 
 // `counts` holds `bins` positive then `bins` negative counters. The sign selects an offset
 // arithmetically: random signs would otherwise mispredict a branch on every other value.
+inline int BinOf(float x, float inv_width, int bins) {
+  const int bin = std::min(bins - 1, static_cast<int>(std::fabs(x) * inv_width));
+  return bin + (x < 0.0f ? bins : 0);
+}
+
 inline void CountRun(const float* x, int64_t n, float inv_width, int bins, uint64_t* counts) {
-  for (int64_t j = 0; j < n; ++j) {
-    const float magnitude = std::fabs(x[j]);
-    const int bin = std::min(bins - 1, static_cast<int>(magnitude * inv_width));
-    counts[bin + (std::signbit(x[j]) && x[j] != 0.0f ? bins : 0)]++;
+  if (n < 16 * int64_t{bins}) {
+    for (int64_t j = 0; j < n; ++j) counts[BinOf(x[j], inv_width, bins)]++;
+    return;
+  }
+  // Long runs: four interleaved 32-bit sub-histograms. Peaked data hit the same counter back
+  // to back, and each increment would otherwise wait for the previous store.
+  const int64_t width = 2 * int64_t{bins};
+  std::vector<uint32_t> sub(4 * width, 0);
+  constexpr int64_t kMaxRun = int64_t{1} << 30;  // keeps every 32-bit counter from overflowing
+  for (int64_t start = 0; start < n; start += kMaxRun) {
+    const int64_t end = std::min(n, start + kMaxRun);
+    int64_t j = start;
+    for (; j + 4 <= end; j += 4) {
+      sub[BinOf(x[j], inv_width, bins)]++;
+      sub[width + BinOf(x[j + 1], inv_width, bins)]++;
+      sub[2 * width + BinOf(x[j + 2], inv_width, bins)]++;
+      sub[3 * width + BinOf(x[j + 3], inv_width, bins)]++;
+    }
+    for (; j < end; ++j) sub[BinOf(x[j], inv_width, bins)]++;
+    for (int64_t k = 0; k < width; ++k) {
+      counts[k] += uint64_t{sub[k]} + sub[width + k] + sub[2 * width + k] + sub[3 * width + k];
+      sub[k] = sub[width + k] = sub[2 * width + k] = sub[3 * width + k] = 0;
+    }
   }
 }
 
