@@ -1,4 +1,4 @@
-// Eigen as core/second_order uses it (dense matrices, Cholesky, triangular solves, GEMM).
+// Eigen as core/ uses it (dense matrices, Cholesky, LU/QR for checks, triangular solves, GEMM).
 //
 // Include this instead of Eigen's headers directly: GCC 12 reports false
 // (maybe-)uninitialized warnings inside avx512fintrin.h when Eigen's AVX-512 packet code is
@@ -12,6 +12,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "Eigen/Cholesky"
 #include "Eigen/Core"
+#include "Eigen/LU"
+#include "Eigen/QR"
 #pragma GCC diagnostic pop
 
 #endif  // MODELPRESS_CORE_SECOND_ORDER_EIGEN_H_
