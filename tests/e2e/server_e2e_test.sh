@@ -38,7 +38,7 @@ codes = [b - 256 if b > 127 else b for b in base64.b64decode(r["quantized"]["raw
 assert codes == [-50, 25, 127, 25, -127, 50], codes
 assert [round(s, 6) for s in r["scales"]] == [0.02, 0.01], r["scales"]
 assert r["paramsShape"] == ["2"], r["paramsShape"]
-assert r["error"]["tensor"]["maxAbsError"] < 1e-6, r["error"]
+assert r["error"]["tensor"].get("maxAbsError", 0) < 1e-6, r["error"]  # 0 is omitted in JSON
 PY
 pass "QuantizeTensor via buf curl returns the hand-checked codes and scales"
 

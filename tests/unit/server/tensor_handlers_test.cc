@@ -63,8 +63,8 @@ TEST_F(TensorHandlersTest, PerChannelSymmetricInt8HandChecked) {
   EXPECT_THAT(response_.zero_points(), ElementsAre(0, 0));
   EXPECT_THAT(response_.params_shape(), ElementsAre(2));
   // Every value is a multiple of its scale: the only error is float rounding.
-  EXPECT_LT(response_.error().tensor().max_abs_error, 1e-6);
-  EXPECT_EQ(response_.error().tensor().clipped_fraction, 0.0);
+  EXPECT_LT(response_.error().tensor().max_abs_error(), 1e-6);
+  EXPECT_EQ(response_.error().tensor().clipped_fraction(), 0.0);
 }
 
 TEST_F(TensorHandlersTest, PerChannelAlongLastAxis) {
@@ -98,9 +98,9 @@ TEST_F(TensorHandlersTest, ExplicitScaleRoundsHalfToEven) {
   ASSERT_TRUE(Quantize(request).ok());
   EXPECT_THAT(Int8Codes(response_.quantized()), ElementsAre(0, 2, 2, 0, -2));
   // All five values are exactly half a step away: rounding error 0.25 each, none clipped.
-  EXPECT_DOUBLE_EQ(response_.error().tensor().mse, 0.25);
-  EXPECT_DOUBLE_EQ(response_.error().tensor().rounding_mse, 0.25);
-  EXPECT_DOUBLE_EQ(response_.error().tensor().clipping_mse, 0.0);
+  EXPECT_DOUBLE_EQ(response_.error().tensor().mse(), 0.25);
+  EXPECT_DOUBLE_EQ(response_.error().tensor().rounding_mse(), 0.25);
+  EXPECT_DOUBLE_EQ(response_.error().tensor().clipping_mse(), 0.0);
 }
 
 TEST_F(TensorHandlersTest, ReportsClippingSeparatelyFromRounding) {
@@ -109,10 +109,10 @@ TEST_F(TensorHandlersTest, ReportsClippingSeparatelyFromRounding) {
   request.mutable_spec()->add_scales(0.01f);
   ASSERT_TRUE(Quantize(request).ok());
   const v1::ErrorStats& stats = response_.error().tensor();
-  EXPECT_DOUBLE_EQ(stats.clipped_fraction, 0.25);
-  EXPECT_NEAR(stats.clipping_mse, 3.73 * 3.73 / 4, 1e-5);
-  EXPECT_NEAR(stats.rounding_mse, 0.0, 1e-10);
-  EXPECT_NEAR(stats.mse, stats.rounding_mse + stats.clipping_mse, 1e-12);
+  EXPECT_DOUBLE_EQ(stats.clipped_fraction(), 0.25);
+  EXPECT_NEAR(stats.clipping_mse(), 3.73 * 3.73 / 4, 1e-5);
+  EXPECT_NEAR(stats.rounding_mse(), 0.0, 1e-10);
+  EXPECT_NEAR(stats.mse(), stats.rounding_mse() + stats.clipping_mse(), 1e-12);
 }
 
 TEST_F(TensorHandlersTest, MissingTensorIsInvalid) {
