@@ -1,6 +1,5 @@
 #include "core/second_order/sparse_gpt.h"
 
-
 #include <cmath>
 #include <limits>
 
@@ -106,8 +105,7 @@ TEST(SparseGptTest, PredictedLossEqualsDampedQuadraticForm) {
     EXPECT_LT(rep.measured_loss_increase, rep.measured_damped_loss_increase);
     // Independent check from the float32 output (float rounding only).
     const Eigen::MatrixXd delta = ToMatrix(r->weight) - ToMatrix(w);
-    const double direct = 0.5 * (delta * (h + rep.damp_lambda *
-                                                  Eigen::MatrixXd::Identity(48, 48)) *
+    const double direct = 0.5 * (delta * (h + rep.damp_lambda * Eigen::MatrixXd::Identity(48, 48)) *
                                  delta.transpose())
                                     .trace();
     EXPECT_NEAR(direct, rep.predicted_loss_increase, 1e-5 * direct);
@@ -222,8 +220,8 @@ TEST(SparseGptTest, RejectsBadSparsity) {
 TEST(SparseGptTest, RejectsBadNM) {
   const Tensor w = RandomTensor(4, 8, 33);
   const Eigen::MatrixXd h = Eigen::MatrixXd::Identity(8, 8);
-  for (const auto& [n, m] : {std::pair{4, 4}, std::pair{5, 4}, std::pair{0, 4}, std::pair{2, 3},
-                            std::pair{1, 1}}) {
+  for (const auto& [n, m] :
+       {std::pair{4, 4}, std::pair{5, 4}, std::pair{0, 4}, std::pair{2, 3}, std::pair{1, 1}}) {
     SparseGptOptions o;
     o.n = n;
     o.m = m;
