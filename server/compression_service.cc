@@ -1,5 +1,6 @@
 #include "server/compression_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "server/status_convert.h"
 
 namespace modelpress::server {
@@ -7,7 +8,7 @@ namespace {
 
 const char kJobsUnimplemented[] =
     "model compression jobs are not implemented yet in this build; the tensor RPCs "
-    "(QuantizeTensor, DequantizeTensor) are";
+    "(QuantizeTensor, DequantizeTensor, PruneTensor) are";
 
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
                                       const grpc::Status& status) {
@@ -45,29 +46,50 @@ grpc::Status CompressionService::Admit() const {
   return grpc::Status::OK;
 }
 
-// Tensor RPCs run on the callback thread: they are bounded by --max_message_bytes and take
-// milliseconds, less than a hand-off to the job pool would cost.
+template <typename Body>
+grpc::ServerUnaryReactor* CompressionService::RunOnTensorPool(
+    grpc::CallbackServerContext* context, Body body) {
+  if (grpc::Status admitted = Admit(); !admitted.ok()) return FinishUnary(context, admitted);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The request and response stay valid until Finish, so the task may use them.
+  const bool accepted = tensor_pool_->TrySubmit([context, reactor, body = std::move(body)] {
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before it ran"));
+      return;
+    }
+    reactor->Finish(ToGrpcStatus(body()));
+  });
+  if (!accepted) {
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("tensor work queue is full (", tensor_pool_->queue_capacity(),
+                     " calls waiting); retry with backoff")));
+  }
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* CompressionService::QuantizeTensor(
     grpc::CallbackServerContext* context, const v1::QuantizeTensorRequest* request,
     v1::QuantizeTensorResponse* response) {
-  if (grpc::Status admitted = Admit(); !admitted.ok()) return FinishUnary(context, admitted);
-  return FinishUnary(context, ToGrpcStatus(tensor_handlers_->QuantizeTensor(*request, response)));
+  return RunOnTensorPool(context, [this, request, response] {
+    return tensor_handlers_->QuantizeTensor(*request, response);
+  });
 }
 
 grpc::ServerUnaryReactor* CompressionService::DequantizeTensor(
     grpc::CallbackServerContext* context, const v1::DequantizeTensorRequest* request,
     v1::DequantizeTensorResponse* response) {
-  if (grpc::Status admitted = Admit(); !admitted.ok()) return FinishUnary(context, admitted);
-  return FinishUnary(context,
-                     ToGrpcStatus(tensor_handlers_->DequantizeTensor(*request, response)));
+  return RunOnTensorPool(context, [this, request, response] {
+    return tensor_handlers_->DequantizeTensor(*request, response);
+  });
 }
 
 grpc::ServerUnaryReactor* CompressionService::PruneTensor(grpc::CallbackServerContext* context,
-                                                          const v1::PruneTensorRequest*,
-                                                          v1::PruneTensorResponse*) {
-  if (grpc::Status admitted = Admit(); !admitted.ok()) return FinishUnary(context, admitted);
-  return FinishUnary(context, grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                           "PruneTensor is not implemented yet in this build"));
+                                                          const v1::PruneTensorRequest* request,
+                                                          v1::PruneTensorResponse* response) {
+  return RunOnTensorPool(context, [this, request, response] {
+    return tensor_handlers_->PruneTensor(*request, response);
+  });
 }
 
 grpc::ServerReadReactor<v1::CreateJobRequest>* CompressionService::CreateJob(

@@ -1,7 +1,7 @@
 // CompressionService: the gRPC callback service. Each method checks that the server is
-// not draining, then forwards to TensorHandlers (immediate tensor RPCs). Job RPCs answer
-// UNIMPLEMENTED until the job manager lands. Methods never block gRPC's threads on long
-// work.
+// not draining, then hands the tensor RPCs to a WorkerPool that runs TensorHandlers and
+// finishes the call, so gRPC's threads never wait on compression work (a full pool queue
+// answers RESOURCE_EXHAUSTED). Job RPCs answer UNIMPLEMENTED until the job manager lands.
 #ifndef MODELPRESS_SERVER_COMPRESSION_SERVICE_H_
 #define MODELPRESS_SERVER_COMPRESSION_SERVICE_H_
 
@@ -9,13 +9,14 @@
 
 #include "modelpress/v1/service.grpc.pb.h"
 #include "server/tensor_handlers.h"
+#include "server/worker_pool.h"
 
 namespace modelpress::server {
 
 class CompressionService final : public v1::CompressionService::CallbackService {
  public:
-  explicit CompressionService(const TensorHandlers* tensor_handlers)
-      : tensor_handlers_(tensor_handlers) {}
+  CompressionService(const TensorHandlers* tensor_handlers, WorkerPool* tensor_pool)
+      : tensor_handlers_(tensor_handlers), tensor_pool_(tensor_pool) {}
 
   // After this, new calls get UNAVAILABLE.
   void StartDraining() { draining_.store(true); }
@@ -49,8 +50,12 @@ class CompressionService final : public v1::CompressionService::CallbackService 
 
  private:
   grpc::Status Admit() const;
+  // Runs `body` (returning absl::Status) on the tensor pool and finishes the call with it.
+  template <typename Body>
+  grpc::ServerUnaryReactor* RunOnTensorPool(grpc::CallbackServerContext* context, Body body);
 
   const TensorHandlers* tensor_handlers_;
+  WorkerPool* tensor_pool_;
   std::atomic<bool> draining_{false};
 };
 

@@ -47,6 +47,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
            .Help("Fraction of values outside the clipping range, per quantized tensor.")
            .Register(*registry_)
            .Add({}, kFractionBuckets);
+  pruning_sparsity_ratio_ = &prometheus::BuildHistogram()
+                                 .Name("modelpress_pruning_sparsity_ratio")
+                                 .Help("Fraction of zero weights after each pruning.")
+                                 .Register(*registry_)
+                                 .Add({}, prometheus::Histogram::BucketBoundaries{
+                                              0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1});
   bytes_received_ = &prometheus::BuildCounter()
                          .Name("modelpress_bytes_received_total")
                          .Help("Tensor and model payload bytes received.")

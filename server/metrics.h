@@ -36,6 +36,9 @@ class Metrics {
   // Quality of one tensor quantization.
   void RecordQuantization(const ErrorStats& stats);
 
+  // Sparsity achieved by one pruning.
+  void RecordPruning(double sparsity_ratio) { pruning_sparsity_ratio_->Observe(sparsity_ratio); }
+
   void AddBytesReceived(double bytes) { bytes_received_->Increment(bytes); }
   void AddBytesSent(double bytes) { bytes_sent_->Increment(bytes); }
 
@@ -48,6 +51,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* handling_seconds_;
   prometheus::Histogram* quantization_sqnr_db_;
   prometheus::Histogram* quantization_clipped_fraction_;
+  prometheus::Histogram* pruning_sparsity_ratio_;
   prometheus::Counter* bytes_received_;
   prometheus::Counter* bytes_sent_;
 };

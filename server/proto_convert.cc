@@ -191,6 +191,66 @@ absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationS
   return options;
 }
 
+absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
+                                                   absl::string_view field) {
+  PruneOptions options;
+  switch (proto.method()) {
+    case v1::PRUNE_METHOD_MAGNITUDE:
+      options.method = PruneMethod::kMagnitude;
+      break;
+    case v1::PRUNE_METHOD_MAGNITUDE_PER_ROW:
+      options.method = PruneMethod::kMagnitudePerRow;
+      break;
+    case v1::PRUNE_METHOD_N_M:
+      options.method = PruneMethod::kNM;
+      break;
+    case v1::PRUNE_METHOD_STRUCTURED_CHANNEL:
+      options.method = PruneMethod::kStructured;
+      break;
+    case v1::PRUNE_METHOD_OBD:
+      options.method = PruneMethod::kObd;
+      break;
+    case v1::PRUNE_METHOD_WANDA:
+      options.method = PruneMethod::kWanda;
+      break;
+    case v1::PRUNE_METHOD_SPARSEGPT:
+      options.method = PruneMethod::kSparseGpt;
+      break;
+    case v1::PRUNE_METHOD_UNSPECIFIED:
+      return absl::InvalidArgumentError(absl::StrCat(field, ".method is required"));
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".method is ", proto.method(), "; not a known value"));
+  }
+  switch (proto.row_norm()) {
+    case v1::ROW_NORM_UNSPECIFIED:
+    case v1::ROW_NORM_L2:
+      options.row_norm = RowNorm::kL2;
+      break;
+    case v1::ROW_NORM_L1:
+      options.row_norm = RowNorm::kL1;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".row_norm is ", proto.row_norm(), "; not a known value"));
+  }
+  options.sparsity = proto.sparsity();
+  options.n = proto.n();
+  options.m = proto.m();
+  options.damp_fraction = proto.damp_fraction();
+  options.block_size = proto.block_size();
+  return options;
+}
+
+void PruneReportToProto(const PruneReport& report, v1::PruneReport* proto) {
+  proto->set_achieved_sparsity(report.achieved_sparsity);
+  proto->set_relative_reconstruction_error(report.relative_reconstruction_error);
+  proto->set_predicted_loss_increase(report.predicted_loss_increase);
+  proto->set_measured_loss_increase(report.measured_loss_increase);
+  proto->set_dead_columns(report.dead_columns);
+  proto->set_damp_fraction(report.damp_fraction);
+}
+
 void CodesToProto(const Tensor& codes, const QuantScheme& scheme, v1::Tensor* proto) {
   proto->set_name(codes.name());
   proto->mutable_shape()->Assign(codes.shape().begin(), codes.shape().end());

@@ -13,8 +13,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/quant/error_report.h"
+#include "core/prune/prune_tensor.h"
 #include "core/quant/quantize_tensor.h"
 #include "core/tensor/tensor.h"
+#include "modelpress/v1/pruning.pb.h"
 #include "modelpress/v1/quantization.pb.h"
 #include "modelpress/v1/tensor.pb.h"
 
@@ -33,6 +35,12 @@ absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::strin
 // `field` is the request path of the spec ("spec").
 absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationSpec& proto,
                                                          absl::string_view field);
+
+// PruneSpec -> PruneOptions; the method is required, ranges are checked by core.
+absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
+                                                   absl::string_view field);
+
+void PruneReportToProto(const PruneReport& report, v1::PruneReport* proto);
 
 // Codes as the wire tensor: INT8/UINT8, or nibble-packed when the scheme has <= 4 bits.
 void CodesToProto(const Tensor& codes, const QuantScheme& scheme, v1::Tensor* proto);

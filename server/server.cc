@@ -6,7 +6,9 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -20,11 +22,15 @@
 #include "server/metrics.h"
 #include "server/rpc_metrics_interceptor.h"
 #include "server/tensor_handlers.h"
+#include "server/worker_pool.h"
 
 namespace modelpress::server {
 namespace {
 
 constexpr char kReadinessService[] = "modelpress.v1.CompressionService";
+// Tensor calls allowed to wait per pool thread before RESOURCE_EXHAUSTED; each holds its
+// request (up to --max_message_bytes) in memory.
+constexpr int kTensorQueuePerThread = 8;
 
 absl::Status CheckPort(int port, absl::string_view flag) {
   if (port < 0 || port > 65535) {
@@ -69,6 +75,7 @@ struct ModelpressServer::State {
   ServerOptions options;
   Metrics metrics;
   std::unique_ptr<TensorHandlers> tensor_handlers;
+  std::unique_ptr<WorkerPool> tensor_pool;
   std::unique_ptr<CompressionService> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -94,7 +101,11 @@ absl::StatusOr<std::unique_ptr<ModelpressServer>> ModelpressServer::Start(
   }
   state->tensor_handlers = std::make_unique<TensorHandlers>(
       &state->metrics, options.max_message_bytes / static_cast<int64_t>(sizeof(float)));
-  state->service = std::make_unique<CompressionService>(state->tensor_handlers.get());
+  // One thread per core: tensor RPCs are compute-bound, more threads only add contention.
+  const int tensor_threads = std::max(1u, std::thread::hardware_concurrency());
+  state->tensor_pool = std::make_unique<WorkerPool>(tensor_threads, kTensorQueuePerThread * tensor_threads);
+  state->service = std::make_unique<CompressionService>(state->tensor_handlers.get(),
+                                                        state->tensor_pool.get());
 
   // Touching the health descriptor links grpc/health/v1/health.proto into the binary, so
   // reflection can describe the built-in health service to grpcurl and buf curl.
@@ -149,6 +160,10 @@ void ModelpressServer::Shutdown() {
   });
 }
 
-void ModelpressServer::Wait() { state_->server->Wait(); }
+void ModelpressServer::Wait() {
+  state_->server->Wait();
+  // Every accepted tensor call has finished once the server has stopped.
+  state_->tensor_pool->Stop();
+}
 
 }  // namespace modelpress::server

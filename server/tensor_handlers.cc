@@ -1,7 +1,10 @@
 #include "server/tensor_handlers.h"
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "core/prune/prune_tensor.h"
 #include "core/quant/quantize_tensor.h"
 #include "server/proto_convert.h"
 
@@ -61,6 +64,34 @@ absl::Status TensorHandlers::DequantizeTensor(const v1::DequantizeTensorRequest&
   if (metrics_ != nullptr) {
     metrics_->AddBytesReceived(static_cast<double>(request.quantized().raw_data().size()));
     metrics_->AddBytesSent(static_cast<double>(values->size_bytes()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TensorHandlers::PruneTensor(const v1::PruneTensorRequest& request,
+                                         v1::PruneTensorResponse* response) const {
+  if (!request.has_weight()) return absl::InvalidArgumentError("weight is required");
+  absl::StatusOr<Tensor> weight =
+      Float32TensorFromProto(request.weight(), "weight", max_tensor_elements_);
+  if (!weight.ok()) return weight.status();
+  absl::StatusOr<PruneOptions> options = PruneOptionsFromProto(request.spec(), "spec");
+  if (!options.ok()) return options.status();
+  std::optional<Tensor> activations;
+  if (request.has_activations()) {
+    absl::StatusOr<Tensor> parsed =
+        Float32TensorFromProto(request.activations(), "activations", max_tensor_elements_);
+    if (!parsed.ok()) return parsed.status();
+    activations = std::move(*parsed);
+  }
+  absl::StatusOr<PruneResult> result = modelpress::PruneTensor(
+      *weight, *options, activations.has_value() ? &*activations : nullptr);
+  if (!result.ok()) return result.status();
+  Float32TensorToProto(result->weight, response->mutable_weight());
+  PruneReportToProto(result->report, response->mutable_report());
+  if (metrics_ != nullptr) {
+    metrics_->RecordPruning(result->report.achieved_sparsity);
+    metrics_->AddBytesReceived(static_cast<double>(weight->size_bytes()));
+    metrics_->AddBytesSent(static_cast<double>(result->weight.size_bytes()));
   }
   return absl::OkStatus();
 }

@@ -23,6 +23,8 @@ class TensorHandlers {
                               v1::QuantizeTensorResponse* response) const;
   absl::Status DequantizeTensor(const v1::DequantizeTensorRequest& request,
                                 v1::DequantizeTensorResponse* response) const;
+  absl::Status PruneTensor(const v1::PruneTensorRequest& request,
+                           v1::PruneTensorResponse* response) const;
 
  private:
   Metrics* metrics_;

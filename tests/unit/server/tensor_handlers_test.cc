@@ -186,3 +186,101 @@ TEST_F(TensorHandlersTest, DequantizeRejectsSignednessMismatchAndMissingScales) 
 
 }  // namespace
 }  // namespace modelpress::server
+
+namespace modelpress::server {
+namespace {
+
+v1::PruneTensorRequest PruneRequest(std::vector<int64_t> shape, std::vector<float> values,
+                                    v1::PruneMethod method, double sparsity) {
+  v1::PruneTensorRequest request;
+  request.mutable_weight()->set_dtype(v1::DATA_TYPE_FLOAT32);
+  request.mutable_weight()->mutable_shape()->Assign(shape.begin(), shape.end());
+  request.mutable_weight()->mutable_float_data()->Assign(values.begin(), values.end());
+  request.mutable_spec()->set_method(method);
+  request.mutable_spec()->set_sparsity(sparsity);
+  return request;
+}
+
+std::vector<float> Floats(const v1::Tensor& tensor) {
+  std::vector<float> values(tensor.raw_data().size() / sizeof(float));
+  std::memcpy(values.data(), tensor.raw_data().data(), tensor.raw_data().size());
+  return values;
+}
+
+TEST(PruneTensorHandler, MagnitudeHalfHandChecked) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  v1::PruneTensorResponse response;
+  absl::Status status = handlers.PruneTensor(
+      PruneRequest({2, 4}, {0.1f, -3, 0.5f, 2, -0.2f, 1, -4, 0.3f}, v1::PRUNE_METHOD_MAGNITUDE,
+                   0.5),
+      &response);
+  ASSERT_TRUE(status.ok()) << status;
+  // The four smallest |w| (0.1, 0.2, 0.3, 0.5) go.
+  EXPECT_THAT(Floats(response.weight()), ElementsAre(0, -3, 0, 2, 0, 1, -4, 0));
+  EXPECT_DOUBLE_EQ(response.report().achieved_sparsity(), 0.5);
+}
+
+TEST(PruneTensorHandler, TwoFourKeepsTheLargestTwoOfEveryFour) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  v1::PruneTensorRequest request =
+      PruneRequest({1, 8}, {1, -2, 3, 0.5f, -8, 7, 0.1f, 0.2f}, v1::PRUNE_METHOD_N_M, 0);
+  request.mutable_spec()->set_n(2);
+  request.mutable_spec()->set_m(4);
+  v1::PruneTensorResponse response;
+  ASSERT_TRUE(handlers.PruneTensor(request, &response).ok());
+  EXPECT_THAT(Floats(response.weight()), ElementsAre(0, -2, 3, 0, -8, 7, 0, 0));
+}
+
+TEST(PruneTensorHandler, BadSpecsNameTheField) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  v1::PruneTensorResponse response;
+  v1::PruneTensorRequest request =
+      PruneRequest({1, 4}, {1, 2, 3, 4}, v1::PRUNE_METHOD_UNSPECIFIED, 0.5);
+  EXPECT_THAT(handlers.PruneTensor(request, &response).message(),
+              HasSubstr("spec.method is required"));
+
+  request.mutable_spec()->set_method(static_cast<v1::PruneMethod>(99));
+  EXPECT_THAT(handlers.PruneTensor(request, &response).message(),
+              HasSubstr("spec.method is 99"));
+
+  request.mutable_spec()->set_method(v1::PRUNE_METHOD_MAGNITUDE);
+  request.mutable_spec()->set_sparsity(1.2);
+  absl::Status status = handlers.PruneTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("sparsity"));
+
+  request.mutable_spec()->set_method(v1::PRUNE_METHOD_SPARSEGPT);
+  request.mutable_spec()->set_sparsity(0.5);
+  status = handlers.PruneTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("activations"));
+}
+
+TEST(PruneTensorHandler, SparseGptWithActivationsReportsReconstruction) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  std::vector<float> weight(8 * 16), activations(64 * 16);
+  for (size_t i = 0; i < weight.size(); ++i) weight[i] = std::sin(0.7f * i) + 0.1f * (i % 5);
+  for (size_t i = 0; i < activations.size(); ++i) activations[i] = std::cos(1.3f * i + (i % 7));
+  v1::PruneTensorRequest request =
+      PruneRequest({8, 16}, weight, v1::PRUNE_METHOD_SPARSEGPT, 0.5);
+  request.mutable_activations()->set_dtype(v1::DATA_TYPE_FLOAT32);
+  request.mutable_activations()->add_shape(64);
+  request.mutable_activations()->add_shape(16);
+  request.mutable_activations()->mutable_float_data()->Assign(activations.begin(),
+                                                              activations.end());
+  v1::PruneTensorResponse response;
+  absl::Status status = handlers.PruneTensor(request, &response);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_NEAR(response.report().achieved_sparsity(), 0.5, 1e-9);
+  EXPECT_GT(response.report().relative_reconstruction_error(), 0.0);
+  EXPECT_LT(response.report().relative_reconstruction_error(), 1.0);
+
+  // Activations whose inner dimension does not match the weight's.
+  request.mutable_activations()->set_shape(1, 8);
+  request.mutable_activations()->mutable_float_data()->Truncate(64 * 8);
+  status = handlers.PruneTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace modelpress::server
