@@ -18,11 +18,10 @@ namespace {
 
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// MODELPRESS_FIXTURE_DIR overrides the build tree's fixture folder.
 std::string FixtureDir() {
   const char* env = std::getenv("MODELPRESS_FIXTURE_DIR");
-  if (env != nullptr) return env;
-  const char* bin = std::getenv("MODELPRESS_BINARY_DIR");
-  return std::string(bin != nullptr ? bin : ".") + "/fixtures/mnist_mlp";
+  return env != nullptr ? env : MODELPRESS_MNIST_MLP_DIR;
 }
 
 double OutputError(const Tensor& w, const Tensor& w_new, const Tensor& x) {
