@@ -5,7 +5,7 @@
 // GPTQModel does; the scale cancels in every OBS update and in the relative damping).
 // Batches stream in through AddBatch; only the d_col x d_col sum (double) and a row count
 // are kept, so memory is bounded by d_col^2 * 8 bytes whatever N is. Rows are converted to
-// double in chunks and added with a symmetric rank-k update (SYRK).
+// double in chunks of 1024 and added with one (OpenMP-parallel) GEMM per chunk.
 //
 // With diagonal_only, only sum x_j^2 is kept (O(d_col) memory, O(N * d_col) time): enough for
 // OBD and Wanda. Hessian() is then unavailable.
@@ -51,7 +51,7 @@ class HessianAccumulator {
   int64_t num_columns_;
   bool diagonal_only_;
   int64_t num_rows_ = 0;
-  Eigen::MatrixXd sum_xxt_;      // lower triangle valid; empty when diagonal_only
+  Eigen::MatrixXd sum_xxt_;      // sum x x^T; empty when diagonal_only
   Eigen::VectorXd sum_squares_;  // sum x_j^2, always kept
 };
 
