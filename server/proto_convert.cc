@@ -191,6 +191,38 @@ absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationS
   return options;
 }
 
+absl::StatusOr<LayerQuantizeOptions> LayerQuantizeOptionsFromProto(
+    const v1::QuantizationSpec& proto, absl::string_view field) {
+  absl::StatusOr<QuantizeOptions> quantize = QuantizeOptionsFromProto(proto, field);
+  if (!quantize.ok()) return quantize.status();
+  LayerQuantizeOptions options;
+  options.quantize = std::move(*quantize);
+  switch (proto.algorithm()) {
+    case v1::QUANTIZATION_ALGORITHM_UNSPECIFIED:
+    case v1::QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST:
+      options.algorithm = QuantizationAlgorithm::kRoundToNearest;
+      break;
+    case v1::QUANTIZATION_ALGORITHM_GPTQ:
+      options.algorithm = QuantizationAlgorithm::kGptq;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".algorithm is ", proto.algorithm(), "; not a known value"));
+  }
+  options.act_order = proto.act_order();
+  if (proto.damp_fraction() != 0) options.damp_fraction = proto.damp_fraction();
+  if (proto.block_size() != 0) options.block_size = proto.block_size();
+  return options;
+}
+
+void ReconstructionReportToProto(const ObsReport& report, v1::ReconstructionReport* proto) {
+  proto->set_relative_reconstruction_error(report.relative_reconstruction_error);
+  proto->set_predicted_loss_increase(report.predicted_loss_increase);
+  proto->set_measured_loss_increase(report.measured_loss_increase);
+  proto->set_dead_columns(report.dead_columns);
+  proto->set_damp_fraction(report.damp_fraction);
+}
+
 absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
                                                    absl::string_view field) {
   PruneOptions options;
@@ -244,11 +276,12 @@ absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
 
 void PruneReportToProto(const PruneReport& report, v1::PruneReport* proto) {
   proto->set_achieved_sparsity(report.achieved_sparsity);
-  proto->set_relative_reconstruction_error(report.relative_reconstruction_error);
-  proto->set_predicted_loss_increase(report.predicted_loss_increase);
-  proto->set_measured_loss_increase(report.measured_loss_increase);
-  proto->set_dead_columns(report.dead_columns);
-  proto->set_damp_fraction(report.damp_fraction);
+  v1::ReconstructionReport* reconstruction = proto->mutable_reconstruction();
+  reconstruction->set_relative_reconstruction_error(report.relative_reconstruction_error);
+  reconstruction->set_predicted_loss_increase(report.predicted_loss_increase);
+  reconstruction->set_measured_loss_increase(report.measured_loss_increase);
+  reconstruction->set_dead_columns(report.dead_columns);
+  reconstruction->set_damp_fraction(report.damp_fraction);
 }
 
 void CodesToProto(const Tensor& codes, const QuantScheme& scheme, v1::Tensor* proto) {

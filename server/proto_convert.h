@@ -15,9 +15,11 @@
 #include "core/quant/error_report.h"
 #include "core/prune/prune_tensor.h"
 #include "core/quant/quantize_tensor.h"
+#include "core/second_order/quantize_layer.h"
 #include "core/tensor/tensor.h"
 #include "modelpress/v1/pruning.pb.h"
 #include "modelpress/v1/quantization.pb.h"
+#include "modelpress/v1/reconstruction.pb.h"
 #include "modelpress/v1/tensor.pb.h"
 
 namespace modelpress::server {
@@ -35,6 +37,13 @@ absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::strin
 // `field` is the request path of the spec ("spec").
 absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationSpec& proto,
                                                          absl::string_view field);
+
+// QuantizationSpec -> the above plus the algorithm and its GPTQ settings (defaults applied).
+absl::StatusOr<LayerQuantizeOptions> LayerQuantizeOptionsFromProto(
+    const v1::QuantizationSpec& proto, absl::string_view field);
+
+// The OBS report's reconstruction figures.
+void ReconstructionReportToProto(const ObsReport& report, v1::ReconstructionReport* proto);
 
 // PruneSpec -> PruneOptions; the method is required, ranges are checked by core.
 absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,

@@ -6,9 +6,20 @@
 #include "absl/strings/str_cat.h"
 #include "core/prune/prune_tensor.h"
 #include "core/quant/quantize_tensor.h"
+#include "core/second_order/quantize_layer.h"
 #include "server/proto_convert.h"
 
 namespace modelpress::server {
+
+template <typename Request>
+absl::StatusOr<std::optional<Tensor>> TensorHandlers::OptionalActivations(
+    const Request& request) const {
+  if (!request.has_activations()) return std::optional<Tensor>();
+  absl::StatusOr<Tensor> activations =
+      Float32TensorFromProto(request.activations(), "activations", max_tensor_elements_);
+  if (!activations.ok()) return activations.status();
+  return std::optional<Tensor>(std::move(*activations));
+}
 
 absl::Status TensorHandlers::QuantizeTensor(const v1::QuantizeTensorRequest& request,
                                             v1::QuantizeTensorResponse* response) const {
@@ -16,22 +27,31 @@ absl::Status TensorHandlers::QuantizeTensor(const v1::QuantizeTensorRequest& req
   absl::StatusOr<Tensor> input =
       Float32TensorFromProto(request.tensor(), "tensor", max_tensor_elements_);
   if (!input.ok()) return input.status();
-  absl::StatusOr<QuantizeOptions> options = QuantizeOptionsFromProto(request.spec(), "spec");
+  absl::StatusOr<LayerQuantizeOptions> options =
+      LayerQuantizeOptionsFromProto(request.spec(), "spec");
   if (!options.ok()) return options.status();
-  options->per_channel_report = request.per_channel_report();
+  options->quantize.per_channel_report = request.per_channel_report();
+  absl::StatusOr<std::optional<Tensor>> activations = OptionalActivations(request);
+  if (!activations.ok()) return activations.status();
 
-  absl::StatusOr<QuantizeResult> result = modelpress::QuantizeTensor(*input, *options);
+  absl::StatusOr<LayerQuantizeResult> result = QuantizeLayer(
+      *input, activations->has_value() ? &**activations : nullptr, *options);
   if (!result.ok()) return result.status();
 
-  CodesToProto(result->codes, options->scheme, response->mutable_quantized());
-  response->mutable_scales()->Assign(result->params.scales.begin(), result->params.scales.end());
-  response->mutable_zero_points()->Assign(result->params.zero_points.begin(),
-                                          result->params.zero_points.end());
-  response->mutable_params_shape()->Assign(result->params.shape.begin(),
-                                           result->params.shape.end());
-  ErrorReportToProto(result->report, response->mutable_error());
+  const QuantizeResult& quantized = result->quantized;
+  CodesToProto(quantized.codes, options->quantize.scheme, response->mutable_quantized());
+  response->mutable_scales()->Assign(quantized.params.scales.begin(),
+                                     quantized.params.scales.end());
+  response->mutable_zero_points()->Assign(quantized.params.zero_points.begin(),
+                                          quantized.params.zero_points.end());
+  response->mutable_params_shape()->Assign(quantized.params.shape.begin(),
+                                           quantized.params.shape.end());
+  ErrorReportToProto(quantized.report, response->mutable_error());
+  if (activations->has_value()) {
+    ReconstructionReportToProto(result->reconstruction, response->mutable_reconstruction());
+  }
   if (metrics_ != nullptr) {
-    metrics_->RecordQuantization(result->report.tensor);
+    metrics_->RecordQuantization(quantized.report.tensor);
     metrics_->AddBytesReceived(static_cast<double>(input->size_bytes()));
     metrics_->AddBytesSent(static_cast<double>(response->quantized().raw_data().size()));
   }
@@ -76,15 +96,10 @@ absl::Status TensorHandlers::PruneTensor(const v1::PruneTensorRequest& request,
   if (!weight.ok()) return weight.status();
   absl::StatusOr<PruneOptions> options = PruneOptionsFromProto(request.spec(), "spec");
   if (!options.ok()) return options.status();
-  std::optional<Tensor> activations;
-  if (request.has_activations()) {
-    absl::StatusOr<Tensor> parsed =
-        Float32TensorFromProto(request.activations(), "activations", max_tensor_elements_);
-    if (!parsed.ok()) return parsed.status();
-    activations = std::move(*parsed);
-  }
+  absl::StatusOr<std::optional<Tensor>> activations = OptionalActivations(request);
+  if (!activations.ok()) return activations.status();
   absl::StatusOr<PruneResult> result = modelpress::PruneTensor(
-      *weight, *options, activations.has_value() ? &*activations : nullptr);
+      *weight, *options, activations->has_value() ? &**activations : nullptr);
   if (!result.ok()) return result.status();
   Float32TensorToProto(result->weight, response->mutable_weight());
   PruneReportToProto(result->report, response->mutable_report());

@@ -6,8 +6,11 @@
 #define MODELPRESS_SERVER_TENSOR_HANDLERS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/tensor/tensor.h"
 #include "modelpress/v1/service.pb.h"
 #include "server/metrics.h"
 
@@ -27,6 +30,10 @@ class TensorHandlers {
                            v1::PruneTensorResponse* response) const;
 
  private:
+  // The request's `activations` as a core tensor, or nullopt when absent.
+  template <typename Request>
+  absl::StatusOr<std::optional<Tensor>> OptionalActivations(const Request& request) const;
+
   Metrics* metrics_;
   int64_t max_tensor_elements_;
 };

@@ -8,12 +8,12 @@
 #include "core/prune/wanda.h"
 #include "core/second_order/eigen.h"
 #include "core/second_order/hessian_accumulator.h"
+#include "core/second_order/output_error.h"
 #include "core/second_order/sparse_gpt.h"
 
 namespace modelpress {
 namespace {
 
-using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 bool NeedsActivations(PruneMethod method) {
   return method == PruneMethod::kObd || method == PruneMethod::kWanda ||
@@ -36,23 +36,6 @@ absl::Status ValidateActivations(const Tensor& weight, const Tensor& activations
         weight.shape()[1], "] to match the weight's in_features"));
   }
   return absl::OkStatus();
-}
-
-// ||W X^T||^2 and ||(W' - W) X^T||^2 straight from the activations.
-void FillOutputError(const Tensor& original, const Tensor& pruned, const Tensor& activations,
-                     PruneReport& report) {
-  const int64_t rows = original.shape()[0];
-  const int64_t cols = original.shape()[1];
-  const int64_t n = activations.shape()[0];
-  Eigen::Map<const RowMajorF> w(original.values<float>().data(), rows, cols);
-  Eigen::Map<const RowMajorF> w_new(pruned.values<float>().data(), rows, cols);
-  Eigen::Map<const RowMajorF> x(activations.values<float>().data(), n, cols);
-  const RowMajorF delta = w_new - w;
-  const double reference = (w * x.transpose()).cast<double>().squaredNorm();
-  const double change = (delta * x.transpose()).cast<double>().squaredNorm();
-  report.relative_reconstruction_error = reference > 0.0 ? change / reference : 0.0;
-  // 1/2 delta^T (2 X^T X / N) delta summed over rows.
-  report.measured_loss_increase = change / static_cast<double>(n);
 }
 
 double ZeroFraction(const Tensor& t) {
@@ -144,7 +127,12 @@ absl::StatusOr<PruneResult> PruneTensor(const Tensor& weight, const PruneOptions
   }
   if (!status.ok()) return status;
   result.report.achieved_sparsity = ZeroFraction(w);
-  if (activations != nullptr) FillOutputError(weight, w, *activations, result.report);
+  if (activations != nullptr) {
+    absl::StatusOr<OutputError> error = MeasureOutputError(weight, w, *activations);
+    if (!error.ok()) return error.status();
+    result.report.relative_reconstruction_error = error->relative_error;
+    result.report.measured_loss_increase = error->loss_increase;
+  }
   return result;
 }
 

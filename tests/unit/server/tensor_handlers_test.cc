@@ -272,14 +272,145 @@ TEST(PruneTensorHandler, SparseGptWithActivationsReportsReconstruction) {
   absl::Status status = handlers.PruneTensor(request, &response);
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_NEAR(response.report().achieved_sparsity(), 0.5, 1e-9);
-  EXPECT_GT(response.report().relative_reconstruction_error(), 0.0);
-  EXPECT_LT(response.report().relative_reconstruction_error(), 1.0);
+  EXPECT_GT(response.report().reconstruction().relative_reconstruction_error(), 0.0);
+  EXPECT_LT(response.report().reconstruction().relative_reconstruction_error(), 1.0);
 
   // Activations whose inner dimension does not match the weight's.
   request.mutable_activations()->set_shape(1, 8);
   request.mutable_activations()->mutable_float_data()->Truncate(64 * 8);
   status = handlers.PruneTensor(request, &response);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace modelpress::server
+
+namespace modelpress::server {
+namespace {
+
+// A [16, 64] weight and correlated [256, 64] activations, deterministic.
+struct Layer {
+  std::vector<float> weight = std::vector<float>(16 * 64);
+  std::vector<float> activations = std::vector<float>(256 * 64);
+  Layer() {
+    for (size_t i = 0; i < weight.size(); ++i) weight[i] = std::sin(0.37f * i) * (1 + i % 3);
+    for (size_t r = 0; r < 256; ++r) {
+      const float common = std::sin(0.11f * r);
+      for (size_t c = 0; c < 64; ++c) {
+        activations[r * 64 + c] = common + 0.3f * std::cos(0.7f * r * (c + 1) + c);
+      }
+    }
+  }
+  v1::QuantizeTensorRequest Request(v1::QuantizationAlgorithm algorithm) const {
+    v1::QuantizeTensorRequest request;
+    request.mutable_tensor()->set_dtype(v1::DATA_TYPE_FLOAT32);
+    request.mutable_tensor()->add_shape(16);
+    request.mutable_tensor()->add_shape(64);
+    request.mutable_tensor()->mutable_float_data()->Assign(weight.begin(), weight.end());
+    request.mutable_activations()->set_dtype(v1::DATA_TYPE_FLOAT32);
+    request.mutable_activations()->add_shape(256);
+    request.mutable_activations()->add_shape(64);
+    request.mutable_activations()->mutable_float_data()->Assign(activations.begin(),
+                                                                activations.end());
+    request.mutable_spec()->set_bits(4);
+    request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_CHANNEL);
+    request.mutable_spec()->set_algorithm(algorithm);
+    return request;
+  }
+};
+
+TEST(QuantizeTensorHandler, GptqLowersOutputErrorBelowRoundToNearest) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  const Layer layer;
+  v1::QuantizeTensorResponse rtn, gptq;
+  ASSERT_TRUE(handlers
+                  .QuantizeTensor(layer.Request(v1::QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST),
+                                  &rtn)
+                  .ok());
+  absl::Status status =
+      handlers.QuantizeTensor(layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ), &gptq);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(gptq.quantized().dtype(), v1::DATA_TYPE_INT4_PACKED);
+  EXPECT_EQ(gptq.scales_size(), 16);
+  const double rtn_error = rtn.reconstruction().relative_reconstruction_error();
+  const double gptq_error = gptq.reconstruction().relative_reconstruction_error();
+  EXPECT_GT(rtn_error, 0.0);
+  EXPECT_LT(gptq_error, rtn_error);
+  // GPTQ pays for it on the weight itself.
+  EXPECT_GE(gptq.error().tensor().mse(), rtn.error().tensor().mse());
+  EXPECT_GT(gptq.reconstruction().predicted_loss_increase(), 0.0);
+  // Without activations there is no reconstruction report.
+  v1::QuantizeTensorRequest plain = layer.Request(v1::QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST);
+  plain.clear_activations();
+  v1::QuantizeTensorResponse response;
+  ASSERT_TRUE(handlers.QuantizeTensor(plain, &response).ok());
+  EXPECT_FALSE(response.has_reconstruction());
+}
+
+TEST(QuantizeTensorHandler, GptqBadRequestsNameTheField) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  const Layer layer;
+  v1::QuantizeTensorResponse response;
+
+  v1::QuantizeTensorRequest request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.clear_activations();
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(),
+              HasSubstr("activations are required by GPTQ"));
+
+  request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.mutable_spec()->set_calibration(v1::CALIBRATION_METHOD_MSE);
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(),
+              HasSubstr("spec.calibration"));
+
+  request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_GROUP);
+  request.mutable_spec()->set_axis(1);
+  request.mutable_spec()->set_group_size(32);
+  request.mutable_spec()->set_act_order(true);
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(), HasSubstr("act_order"));
+
+  request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.mutable_spec()->set_damp_fraction(2.0);
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(),
+              HasSubstr("spec.damp_fraction is 2"));
+
+  request = layer.Request(static_cast<v1::QuantizationAlgorithm>(7));
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(),
+              HasSubstr("spec.algorithm is 7"));
+
+  request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.mutable_activations()->set_shape(1, 32);
+  request.mutable_activations()->mutable_float_data()->Truncate(256 * 32);
+  absl::Status status = handlers.QuantizeTensor(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("activations"));
+}
+
+TEST(QuantizeTensorHandler, GptqPerGroupCodesDequantizeWithTheReturnedScales) {
+  TensorHandlers handlers(nullptr, kMaxElements);
+  const Layer layer;
+  v1::QuantizeTensorRequest request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
+  request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_GROUP);
+  request.mutable_spec()->set_axis(1);
+  request.mutable_spec()->set_group_size(32);
+  v1::QuantizeTensorResponse response;
+  absl::Status status = handlers.QuantizeTensor(request, &response);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_THAT(response.params_shape(), ElementsAre(16, 2));
+  EXPECT_LT(response.reconstruction().relative_reconstruction_error(), 0.05);
+
+  v1::DequantizeTensorRequest dequantize;
+  *dequantize.mutable_quantized() = response.quantized();
+  *dequantize.mutable_spec() = request.spec();
+  dequantize.mutable_spec()->mutable_scales()->Assign(response.scales().begin(),
+                                                      response.scales().end());
+  v1::DequantizeTensorResponse values;
+  ASSERT_TRUE(handlers.DequantizeTensor(dequantize, &values).ok());
+  // The dequantized weight's error equals what the quantize response reported.
+  const std::vector<float> w = Floats(values.tensor());
+  double sum_sq = 0;
+  for (size_t i = 0; i < w.size(); ++i) sum_sq += std::pow(w[i] - layer.weight[i], 2);
+  EXPECT_NEAR(sum_sq / w.size(), response.error().tensor().mse(), 1e-9);
 }
 
 }  // namespace
