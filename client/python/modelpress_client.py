@@ -33,9 +33,9 @@ def load_api():
         subprocess.run(["protoc", f"--proto_path={PROTO_ROOT}", "--proto_path=/usr/include",
                         f"--python_out={out_dir}", *protos], check=True)
         sys.path.insert(0, out_dir)
-        from modelpress.v1 import quantization_pb2, service_pb2, tensor_pb2
-        _api = argparse.Namespace(quantization=quantization_pb2, service=service_pb2,
-                                  tensor=tensor_pb2)
+        from modelpress.v1 import pruning_pb2, quantization_pb2, service_pb2, tensor_pb2
+        _api = argparse.Namespace(quantization=quantization_pb2, pruning=pruning_pb2,
+                                  service=service_pb2, tensor=tensor_pb2)
     return _api
 
 
@@ -61,13 +61,31 @@ class ModelpressClient:
         """QuantizationSpec from keyword fields; enum fields take their proto names."""
         return self.api.quantization.QuantizationSpec(**fields)
 
-    def quantize(self, array, spec, per_channel_report=False, name="tensor"):
+    def tensor(self, array, name=""):
+        """FP32 numpy array -> Tensor message (raw little-endian bytes)."""
         array = np.ascontiguousarray(array, dtype="<f4")
+        return self.api.tensor.Tensor(name=name, dtype=self.api.tensor.DATA_TYPE_FLOAT32,
+                                      shape=list(array.shape), raw_data=array.tobytes())
+
+    def quantize(self, array, spec, per_channel_report=False, name="tensor", activations=None):
+        """QuantizeTensor; `activations` [rows, in_features] enable GPTQ and the
+        reconstruction report."""
         request = self.api.service.QuantizeTensorRequest(
-            tensor=self.api.tensor.Tensor(name=name, dtype=self.api.tensor.DATA_TYPE_FLOAT32,
-                                          shape=list(array.shape), raw_data=array.tobytes()),
-            spec=spec, per_channel_report=per_channel_report)
+            tensor=self.tensor(array, name), spec=spec, per_channel_report=per_channel_report)
+        if activations is not None:
+            request.activations.CopyFrom(self.tensor(activations))
         return self._call("QuantizeTensor", request, self.api.service.QuantizeTensorResponse)
+
+    def prune(self, weight, activations=None, **spec_fields):
+        """PruneTensor; returns (pruned weight as numpy, PruneReport)."""
+        request = self.api.service.PruneTensorRequest(
+            weight=self.tensor(weight), spec=self.api.pruning.PruneSpec(**spec_fields))
+        if activations is not None:
+            request.activations.CopyFrom(self.tensor(activations))
+        response = self._call("PruneTensor", request, self.api.service.PruneTensorResponse)
+        pruned = np.frombuffer(response.weight.raw_data, dtype="<f4").reshape(
+            list(response.weight.shape))
+        return pruned, response.report
 
     def dequantize(self, quantized, spec):
         request = self.api.service.DequantizeTensorRequest(quantized=quantized, spec=spec)

@@ -73,6 +73,59 @@ def check_per_group_int4(client, rng):
     print("ok: per-group int4 codes come packed two per byte and dequantize within S/2")
 
 
+def correlated_layer(rng, rows=32, cols=128, samples=1024):
+    """A weight and activations with correlated inputs, where second-order methods pay off."""
+    mixing = rng.standard_normal((cols, cols)).astype(np.float32) / np.sqrt(cols)
+    activations = (rng.standard_normal((samples, cols)).astype(np.float32) @ mixing
+                   + 0.5 * rng.standard_normal((samples, 1)).astype(np.float32))
+    weight = rng.standard_normal((rows, cols)).astype(np.float32)
+    return weight, activations
+
+
+def relative_output_error(weight, changed, activations):
+    reference = activations.astype(np.float64) @ weight.T.astype(np.float64)
+    delta = activations.astype(np.float64) @ (changed - weight).T.astype(np.float64)
+    return float(np.sum(delta ** 2) / np.sum(reference ** 2))
+
+
+def check_gptq(client, rng):
+    q = client.api.quantization
+    weight, activations = correlated_layer(rng)
+    errors = {}
+    for name, algorithm in [("rtn", q.QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST),
+                            ("gptq", q.QUANTIZATION_ALGORITHM_GPTQ)]:
+        spec = client.spec(bits=4, granularity=q.GRANULARITY_PER_CHANNEL, algorithm=algorithm)
+        response = client.quantize(weight, spec, activations=activations)
+        scales = np.array(response.scales, dtype=np.float32)
+        dequantized = client.codes(response.quantized).astype(np.float32) * scales[:, None]
+        ours = relative_output_error(weight, dequantized, activations)
+        reported = response.reconstruction.relative_reconstruction_error
+        assert abs(reported - ours) <= 1e-3 * ours, (name, reported, ours)
+        errors[name] = ours
+    assert errors["gptq"] < 0.8 * errors["rtn"], errors
+    print(f"ok: 4-bit GPTQ output error {errors['gptq']:.5f} < RTN {errors['rtn']:.5f} "
+          "(numpy agrees with the server's report)")
+
+
+def check_prune(client, rng):
+    p = client.api.pruning
+    weight, activations = correlated_layer(rng)
+    errors = {}
+    for name, method in [("magnitude", p.PRUNE_METHOD_MAGNITUDE_PER_ROW),
+                         ("sparsegpt", p.PRUNE_METHOD_SPARSEGPT)]:
+        pruned, report = client.prune(weight, activations, method=method, sparsity=0.5)
+        assert abs(np.mean(pruned == 0) - 0.5) < 1e-9, np.mean(pruned == 0)
+        ours = relative_output_error(weight, pruned, activations)
+        reported = report.reconstruction.relative_reconstruction_error
+        assert abs(reported - ours) <= 1e-3 * ours, (name, reported, ours)
+        errors[name] = ours
+    assert errors["sparsegpt"] < 0.9 * errors["magnitude"], errors
+    pruned, _ = client.prune(weight, method=p.PRUNE_METHOD_N_M, n=2, m=4)
+    assert np.all((pruned.reshape(-1, 4) == 0).sum(axis=1) >= 2)
+    print(f"ok: 50% SparseGPT output error {errors['sparsegpt']:.4f} < magnitude "
+          f"{errors['magnitude']:.4f}; 2:4 pattern holds")
+
+
 def check_bad_requests(client):
     q = client.api.quantization
     for spec, field in [(client.spec(granularity=q.GRANULARITY_PER_CHANNEL, axis=5), "axis"),
@@ -100,6 +153,8 @@ def main():
         rng = np.random.default_rng(7)
         check_per_channel_int8(client, rng)
         check_per_group_int4(client, rng)
+        check_gptq(client, rng)
+        check_prune(client, rng)
         check_bad_requests(client)
     finally:
         server.send_signal(signal.SIGTERM)
