@@ -66,19 +66,19 @@ int EntropyCalibrator::BestThresholdBin(const std::vector<double>& histogram, in
 std::vector<ClipRange> EntropyCalibrator::Ranges() const {
   const QuantScheme& q = scheme();
   const int levels = (QMax(q) - QMin(q)) / 2 + 1;
-  const int bins = histograms_.num_bins();
-  const int64_t slots = histograms_.num_slots();
+  const int bins = histograms().num_bins();
+  const int64_t slots = histograms().num_slots();
   const int stride = slots > 64 ? std::max(1, (bins - levels) / 64) : 1;
   std::vector<ClipRange> ranges(slots);
 #pragma omp parallel for schedule(dynamic, 1) if (slots > 1)
   for (int64_t s = 0; s < slots; ++s) {
-    const ClipRange& seen = histograms_.observed(s);
-    if (histograms_.range(s) == 0.0f) {
+    const ClipRange& seen = histograms().observed(s);
+    if (histograms().range(s) == 0.0f) {
       ranges[s] = {0.0f, 0.0f};
       continue;
     }
-    const int best = BestThresholdBin(histograms_.Magnitude(s), levels, stride);
-    const float clip = static_cast<float>(best) * histograms_.bin_width(s);
+    const int best = BestThresholdBin(histograms().Magnitude(s), levels, stride);
+    const float clip = static_cast<float>(best) * histograms().bin_width(s);
     ranges[s] = {std::max(seen.min, -clip), std::min(seen.max, clip)};
   }
   return ranges;

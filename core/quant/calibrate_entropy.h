@@ -12,27 +12,20 @@
 
 #include <vector>
 
-#include "core/quant/calibrator.h"
-#include "core/quant/slot_histogram.h"
+#include "core/quant/histogram_calibrator.h"
 
 namespace modelpress {
 
-class EntropyCalibrator : public Calibrator {
+class EntropyCalibrator : public HistogramCalibrator {
  public:
   EntropyCalibrator(const QuantScheme& scheme, int num_bins)
-      : Calibrator(scheme), histograms_(num_bins) {}
+      : HistogramCalibrator(scheme, num_bins) {}
 
   // Threshold (on |x|, in bin units) minimising KL for one histogram; exposed for tests.
   static int BestThresholdBin(const std::vector<double>& histogram, int levels, int stride);
 
  protected:
-  void ObserveBatch(const float* values, const ParamLayout& layout) override {
-    histograms_.Add(values, layout);
-  }
   std::vector<ClipRange> Ranges() const override;
-
- private:
-  SlotHistograms histograms_;
 };
 
 }  // namespace modelpress

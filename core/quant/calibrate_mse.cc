@@ -44,17 +44,17 @@ std::vector<ClipRange> MseCalibrator::Ranges() const {
   const QuantScheme& q = scheme();
   const double levels = static_cast<double>(QMax(q) - QMin(q));
   const double half_levels = static_cast<double>((QMax(q) - QMin(q)) / 2);
-  const int bins = histograms_.num_bins();
-  std::vector<ClipRange> ranges(histograms_.num_slots());
-  for (int64_t s = 0; s < histograms_.num_slots(); ++s) {
-    const ClipRange& seen = histograms_.observed(s);
-    const double width = histograms_.bin_width(s);
+  const int bins = histograms().num_bins();
+  std::vector<ClipRange> ranges(histograms().num_slots());
+  for (int64_t s = 0; s < histograms().num_slots(); ++s) {
+    const ClipRange& seen = histograms().observed(s);
+    const double width = histograms().bin_width(s);
     if (width == 0.0) {
       ranges[s] = {0.0f, 0.0f};
       continue;
     }
-    const auto pos = histograms_.positive(s);
-    const auto neg = histograms_.negative(s);
+    const auto pos = histograms().positive(s);
+    const auto neg = histograms().negative(s);
     double best_error = std::numeric_limits<double>::infinity();
     if (q.symmetric) {
       const SuffixSums magnitude(pos, neg, /*add_b=*/true, width);

@@ -11,24 +11,17 @@
 
 #include <vector>
 
-#include "core/quant/calibrator.h"
-#include "core/quant/slot_histogram.h"
+#include "core/quant/histogram_calibrator.h"
 
 namespace modelpress {
 
-class MseCalibrator : public Calibrator {
+class MseCalibrator : public HistogramCalibrator {
  public:
   MseCalibrator(const QuantScheme& scheme, int num_bins)
-      : Calibrator(scheme), histograms_(num_bins) {}
+      : HistogramCalibrator(scheme, num_bins) {}
 
  protected:
-  void ObserveBatch(const float* values, const ParamLayout& layout) override {
-    histograms_.Add(values, layout);
-  }
   std::vector<ClipRange> Ranges() const override;
-
- private:
-  SlotHistograms histograms_;
 };
 
 }  // namespace modelpress

@@ -56,19 +56,19 @@ float MagnitudeQuantile(const SlotHistograms& h, int64_t s, double fraction) {
 
 std::vector<ClipRange> PercentileCalibrator::Ranges() const {
   const double fraction = percentile_ / 100.0;
-  std::vector<ClipRange> ranges(histograms_.num_slots());
-  for (int64_t s = 0; s < histograms_.num_slots(); ++s) {
-    const ClipRange& seen = histograms_.observed(s);
-    if (histograms_.range(s) == 0.0f) {
+  std::vector<ClipRange> ranges(histograms().num_slots());
+  for (int64_t s = 0; s < histograms().num_slots(); ++s) {
+    const ClipRange& seen = histograms().observed(s);
+    if (histograms().range(s) == 0.0f) {
       ranges[s] = {0.0f, 0.0f};
       continue;
     }
     if (scheme().symmetric) {
-      const float clip = MagnitudeQuantile(histograms_, s, fraction);
+      const float clip = MagnitudeQuantile(histograms(), s, fraction);
       ranges[s] = {std::max(seen.min, -clip), std::min(seen.max, clip)};
     } else {
-      ranges[s] = {std::max(seen.min, SignedQuantile(histograms_, s, 1.0 - fraction)),
-                   std::min(seen.max, SignedQuantile(histograms_, s, fraction))};
+      ranges[s] = {std::max(seen.min, SignedQuantile(histograms(), s, 1.0 - fraction)),
+                   std::min(seen.max, SignedQuantile(histograms(), s, fraction))};
     }
   }
   return ranges;

@@ -8,25 +8,20 @@
 
 #include <vector>
 
-#include "core/quant/calibrator.h"
-#include "core/quant/slot_histogram.h"
+#include "core/quant/histogram_calibrator.h"
 
 namespace modelpress {
 
-class PercentileCalibrator : public Calibrator {
+class PercentileCalibrator : public HistogramCalibrator {
  public:
   PercentileCalibrator(const QuantScheme& scheme, double percentile, int num_bins)
-      : Calibrator(scheme), percentile_(percentile), histograms_(num_bins) {}
+      : HistogramCalibrator(scheme, num_bins), percentile_(percentile) {}
 
  protected:
-  void ObserveBatch(const float* values, const ParamLayout& layout) override {
-    histograms_.Add(values, layout);
-  }
   std::vector<ClipRange> Ranges() const override;
 
  private:
   double percentile_;
-  SlotHistograms histograms_;
 };
 
 }  // namespace modelpress
