@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -155,6 +156,24 @@ TEST_F(ServerIntegrationTest, JobRpcsSayTheyAreUnimplemented) {
   auto writer = stub_->CreateJob(&stream_context, &created);
   writer->WritesDone();
   EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(ServerIntegrationTest, WatchersSeeReadinessTurnNotServingOnShutdown) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("modelpress.v1.CompressionService");
+  auto watch = health->Watch(&context, request);
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  std::thread shutdown([this] { server_->Shutdown(); });
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  shutdown.join();
+  context.TryCancel();
+  watch->Finish().IgnoreError();
 }
 
 TEST_F(ServerIntegrationTest, ShutdownTurnsReadinessOff) {
