@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 #include <string>
@@ -156,6 +158,47 @@ TEST_F(ServerIntegrationTest, JobRpcsSayTheyAreUnimplemented) {
   auto writer = stub_->CreateJob(&stream_context, &created);
   writer->WritesDone();
   EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+// Many clients at once, good and bad requests interleaved: every good call gets its own
+// answer (no cross-talk between calls on the worker pool), every bad one its own error, or
+// RESOURCE_EXHAUSTED when the tensor queue is momentarily full.
+TEST_F(ServerIntegrationTest, ConcurrentGoodAndBadCallsDoNotInterfere) {
+  constexpr int kThreads = 8;
+  constexpr int kCallsPerThread = 25;
+  std::atomic<int> wrong{0}, good{0}, rejected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        const bool bad = (t + i) % 3 == 0;
+        const float peak = 1.27f * static_cast<float>(1 + t * kCallsPerThread + i);
+        v1::QuantizeTensorRequest request;
+        request.mutable_tensor()->set_dtype(v1::DATA_TYPE_FLOAT32);
+        request.mutable_tensor()->add_shape(bad ? 5 : 4096);
+        for (int k = 0; k < 4096; ++k) {
+          request.mutable_tensor()->add_float_data(peak * static_cast<float>(k % 255 - 127) / 127);
+        }
+        v1::QuantizeTensorResponse response;
+        grpc::ClientContext context;
+        const grpc::Status status = stub_->QuantizeTensor(&context, request, &response);
+        if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+          ++rejected;
+        } else if (bad) {
+          if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) ++wrong;
+        } else if (!status.ok() || response.scales_size() != 1 ||
+                   std::abs(response.scales(0) - peak / 127) > 1e-6f * peak) {
+          ++wrong;
+        } else {
+          ++good;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(good.load(), 0);
+  EXPECT_EQ(Health(""), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
 TEST_F(ServerIntegrationTest, WatchersSeeReadinessTurnNotServingOnShutdown) {
