@@ -22,7 +22,9 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Only the server and the CLI: starting it should not wait for tests and benchmarks.
+run: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target modelpressd modelpress
 	mkdir -p $(DATA_DIR)
 	$(BUILD_DIR)/bin/modelpressd --port=50051 --metrics_port=9464 --data_dir=$(DATA_DIR) \
 	  --log_format=text
