@@ -4,6 +4,8 @@
 //   kPercentile  the `percentile` (0, 100] quantile of |x| (symmetric) or both tails.
 //   kMse         the clip minimising expected quantization MSE, from a histogram.
 //   kEntropy     the clip minimising KL(P || Q) on a histogram (TensorRT style).
+//   kLearnedSte  the step learned by gradient descent on the histogram's quantization MSE,
+//                with the straight-through estimator for round() (LSQ style).
 #ifndef MODELPRESS_CORE_QUANT_CALIBRATION_SPEC_H_
 #define MODELPRESS_CORE_QUANT_CALIBRATION_SPEC_H_
 
@@ -11,7 +13,7 @@
 
 namespace modelpress {
 
-enum class CalibrationMethod : uint8_t { kMinMax, kPercentile, kMse, kEntropy };
+enum class CalibrationMethod : uint8_t { kMinMax, kPercentile, kMse, kEntropy, kLearnedSte };
 
 struct CalibrationSpec {
   CalibrationMethod method = CalibrationMethod::kMinMax;

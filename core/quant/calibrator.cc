@@ -10,6 +10,7 @@
 #include "core/quant/calibrate_minmax.h"
 #include "core/quant/calibrate_mse.h"
 #include "core/quant/calibrate_percentile.h"
+#include "core/quant/calibrate_ste.h"
 #include "core/quant/quantize_kernels.h"
 
 namespace modelpress {
@@ -52,7 +53,7 @@ absl::StatusOr<std::vector<ClipRange>> Calibrator::ComputeRanges() const {
 }
 
 absl::Status ValidateCalibrationSpec(const CalibrationSpec& spec) {
-  if (static_cast<int>(spec.method) > static_cast<int>(CalibrationMethod::kEntropy)) {
+  if (static_cast<int>(spec.method) > static_cast<int>(CalibrationMethod::kLearnedSte)) {
     return absl::InvalidArgumentError(
         absl::StrCat("calibration.method has unknown value ", static_cast<int>(spec.method)));
   }
@@ -81,6 +82,8 @@ absl::StatusOr<std::unique_ptr<Calibrator>> MakeCalibrator(const CalibrationSpec
       return std::make_unique<MseCalibrator>(scheme, spec.num_bins);
     case CalibrationMethod::kEntropy:
       return std::make_unique<EntropyCalibrator>(scheme, spec.num_bins);
+    case CalibrationMethod::kLearnedSte:
+      return std::make_unique<SteCalibrator>(scheme, spec.num_bins);
   }
   return absl::InvalidArgumentError("calibration.method is unknown");
 }

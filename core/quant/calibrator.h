@@ -10,6 +10,7 @@
 //   kPercentile -> PercentileCalibrator (calibrate_percentile.cc)
 //   kMse -> MseCalibrator (calibrate_mse.cc)
 //   kEntropy -> EntropyCalibrator (calibrate_entropy.cc)
+//   kLearnedSte -> SteCalibrator (calibrate_ste.cc)
 #ifndef MODELPRESS_CORE_QUANT_CALIBRATOR_H_
 #define MODELPRESS_CORE_QUANT_CALIBRATOR_H_
 

@@ -153,8 +153,9 @@ TEST(CalibratorTest, RejectsBadSpecsAndData) {
 }
 
 TEST(CalibratorTest, ConstantAndZeroTensorsForEveryMethod) {
-  for (CalibrationMethod method : {CalibrationMethod::kMinMax, CalibrationMethod::kPercentile,
-                                   CalibrationMethod::kMse, CalibrationMethod::kEntropy}) {
+  for (CalibrationMethod method :
+       {CalibrationMethod::kMinMax, CalibrationMethod::kPercentile, CalibrationMethod::kMse,
+        CalibrationMethod::kEntropy, CalibrationMethod::kLearnedSte}) {
     for (bool symmetric : {true, false}) {
       const QuantizeResult zeros =
           Quantize(MakeFloatTensor({4}, {0.0f, 0.0f, 0.0f, 0.0f}), method, symmetric);
