@@ -166,6 +166,9 @@ absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationS
     case v1::CALIBRATION_METHOD_ENTROPY:
       options.calibration.method = CalibrationMethod::kEntropy;
       break;
+    case v1::CALIBRATION_METHOD_LEARNED_STE:
+      options.calibration.method = CalibrationMethod::kLearnedSte;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(field, ".calibration is ", proto.calibration(), "; not a known value"));

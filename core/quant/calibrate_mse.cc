@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "core/quant/scale.h"
 
@@ -26,17 +27,36 @@ struct SuffixSums {
       second[k] = second[k + 1] + n * centre * centre;
     }
   }
+  // First bin whose centre lies beyond `cut`: centre (k + 0.5) w exceeds cut for
+  // k > cut / w - 0.5.
+  size_t FirstBinBeyond(double cut, double width) const {
+    const size_t bins = count.size() - 1;
+    const double k_real = cut / width - 0.5;
+    const size_t k = k_real < 0 ? 0 : static_cast<size_t>(k_real) + 1;
+    return std::min(k, bins);
+  }
   // Squared clipping error of the bins whose centre lies beyond `cut`.
   double ClipError(double cut, double width, size_t* first_clipped) const {
-    const size_t bins = count.size() - 1;
-    // Bin k's centre (k + 0.5) w exceeds cut for k > cut / w - 0.5.
-    double k_real = cut / width - 0.5;
-    size_t k = k_real < 0 ? 0 : static_cast<size_t>(k_real) + 1;
-    k = std::min(k, bins);
+    const size_t k = FirstBinBeyond(cut, width);
     *first_clipped = k;
     return second[k] - 2.0 * cut * first[k] + cut * cut * count[k];
   }
+  // Values within half a step of 0 all round to the exact zero code, so their error is
+  // x^2, not the S^2/12 of uniform rounding noise. Without this term a coarse grid over
+  // data concentrated near 0 (4 bits, a few far outliers) looks far worse than it is, and
+  // the search clips outliers it should keep. Returns the count and error of those values.
+  std::pair<double, double> DeadZone(double half_step, double width, size_t first_clipped) const {
+    const size_t k = std::min(FirstBinBeyond(half_step, width), first_clipped);
+    return {count[0] - count[k], second[0] - second[k]};
+  }
 };
+
+// Modelled squared error of the values inside the clip range of one side (or of |x|).
+double InRangeError(const SuffixSums& sums, double scale, double width, size_t first_clipped) {
+  const auto [zero_count, zero_error] = sums.DeadZone(scale / 2.0, width, first_clipped);
+  const double rounding_count = sums.count[0] - sums.count[first_clipped] - zero_count;
+  return zero_error + rounding_count * scale * scale / 12.0;
+}
 
 }  // namespace
 
@@ -58,7 +78,6 @@ std::vector<ClipRange> MseCalibrator::Ranges() const {
     double best_error = std::numeric_limits<double>::infinity();
     if (q.symmetric) {
       const SuffixSums magnitude(pos, neg, /*add_b=*/true, width);
-      const double total = magnitude.count[0];
       const double abs_max = std::max(-seen.min, seen.max);
       double best_clip = abs_max;
       for (int k = 0; k <= bins; ++k) {
@@ -68,8 +87,7 @@ std::vector<ClipRange> MseCalibrator::Ranges() const {
         const double scale = clip / half_levels;
         size_t first_clipped;
         const double clip_error = magnitude.ClipError(clip, width, &first_clipped);
-        const double in_range = total - magnitude.count[first_clipped];
-        const double error = clip_error + in_range * scale * scale / 12.0;
+        const double error = clip_error + InRangeError(magnitude, scale, width, first_clipped);
         if (error < best_error) {
           best_error = error;
           best_clip = clip;
@@ -80,7 +98,6 @@ std::vector<ClipRange> MseCalibrator::Ranges() const {
     } else {
       const SuffixSums upper(pos, neg, /*add_b=*/false, width);
       const SuffixSums lower(neg, pos, /*add_b=*/false, width);
-      const double total = upper.count[0] + lower.count[0];
       const double lo = std::min(0.0f, seen.min);
       const double hi = std::max(0.0f, seen.max);
       double best_alpha = 1.0;
@@ -90,8 +107,8 @@ std::vector<ClipRange> MseCalibrator::Ranges() const {
         size_t clipped_hi, clipped_lo;
         const double clip_error = upper.ClipError(alpha * hi, width, &clipped_hi) +
                                   lower.ClipError(-alpha * lo, width, &clipped_lo);
-        const double in_range = total - upper.count[clipped_hi] - lower.count[clipped_lo];
-        const double error = clip_error + in_range * scale * scale / 12.0;
+        const double error = clip_error + InRangeError(upper, scale, width, clipped_hi) +
+                             InRangeError(lower, scale, width, clipped_lo);
         if (error < best_error) {
           best_error = error;
           best_alpha = alpha;

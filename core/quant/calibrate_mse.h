@@ -2,7 +2,8 @@
 // histogram (never by re-quantizing the data per candidate).
 //
 // For a clip c and its scale S, the expected MSE is modelled per bin (centre m, count n):
-// in-range bins add n * S^2/12 (uniform rounding noise), bins beyond c add n * (m - c)^2
+// bins within S/2 of zero add n * m^2 (they all round to the exact zero code), the other
+// in-range bins n * S^2/12 (uniform rounding noise), bins beyond c n * (m - c)^2
 // (clipping). With suffix sums of n, n*m, n*m^2 each candidate costs O(1), so the search
 // over every bin edge is O(bins) per slot. Symmetric schemes search c on |x|; asymmetric
 // ones shrink [min, max] by a common factor alpha in (0, 1].

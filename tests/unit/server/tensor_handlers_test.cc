@@ -115,6 +115,44 @@ TEST_F(TensorHandlersTest, ReportsClippingSeparatelyFromRounding) {
   EXPECT_NEAR(stats.mse(), stats.rounding_mse() + stats.clipping_mse(), 1e-12);
 }
 
+// 4-bit, a bulk near zero and two far outliers. Min-max puts the whole bulk in the zero
+// cell (error = the bulk's variance); clipping the outliers instead costs more, and an
+// MSE-driven calibrator must see that. KL (entropy) optimises the histogram's shape, not the
+// MSE, so it clips.
+TEST_F(TensorHandlersTest, EveryCalibratorIsReachableAndMseDrivenOnesNeverLoseToMinMax) {
+  std::vector<float> values;
+  for (int i = 0; i < 4000; ++i) values.push_back(std::sin(0.37f * i) * 0.1f);
+  values.push_back(5.0f);
+  values.push_back(-4.0f);
+  double min_max_mse = 0;
+  for (v1::CalibrationMethod method :
+       {v1::CALIBRATION_METHOD_MIN_MAX, v1::CALIBRATION_METHOD_PERCENTILE,
+        v1::CALIBRATION_METHOD_MSE, v1::CALIBRATION_METHOD_ENTROPY,
+        v1::CALIBRATION_METHOD_LEARNED_STE}) {
+    v1::QuantizeTensorRequest request = Request({static_cast<int64_t>(values.size())}, values);
+    request.mutable_spec()->set_bits(4);
+    request.mutable_spec()->set_calibration(method);
+    absl::Status status = Quantize(request);
+    ASSERT_TRUE(status.ok()) << v1::CalibrationMethod_Name(method) << ": " << status;
+    const v1::ErrorStats& stats = response_.error().tensor();
+    switch (method) {
+      case v1::CALIBRATION_METHOD_MIN_MAX:
+        min_max_mse = stats.mse();
+        EXPECT_EQ(stats.clipped_fraction(), 0.0);
+        break;
+      case v1::CALIBRATION_METHOD_MSE:
+      case v1::CALIBRATION_METHOD_LEARNED_STE:
+        EXPECT_LE(stats.mse(), min_max_mse * 1.0001) << v1::CalibrationMethod_Name(method);
+        break;
+      case v1::CALIBRATION_METHOD_ENTROPY:
+        EXPECT_GT(stats.clipping_mse(), 0.0);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
 TEST_F(TensorHandlersTest, MissingTensorIsInvalid) {
   v1::QuantizeTensorRequest request;
   absl::Status status = Quantize(request);
