@@ -1,8 +1,12 @@
 #include "core/quant/quantize_kernels.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #include <immintrin.h>
@@ -276,19 +280,169 @@ int64_t FindNonFinite(const float* x, int64_t n) {
   return -1;
 }
 
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+namespace {
+
+// Codes buffers at least this large are written with non-temporal stores: they do not fit
+// in cache anyway, and skipping the read-for-ownership of every destination line saves a
+// sixth of the memory traffic (5 B instead of 6 B per element). Smaller outputs keep
+// ordinary stores so that a caller that reads the codes right away finds them in cache.
+constexpr int64_t kStreamingStoreMinBytes = int64_t{16} << 20;
+// How far ahead of the absmax scan of the next row the software prefetch runs (4 KiB): the
+// hardware prefetcher alone does not keep enough lines in flight for one core to stream.
+constexpr int64_t kPrefetchAheadFloats = 1024;
+
+// Four vectors of int32 codes, all within [-128, 127] (kUnsigned: [0, 255]), as 64 bytes
+// in order. The packs interleave 128-bit lanes; the permute puts them back in order.
+template <bool kUnsigned>
+inline __m512i PackCodes(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
+  const __m512i w01 = _mm512_packs_epi32(c0, c1);
+  const __m512i w23 = _mm512_packs_epi32(c2, c3);
+  const __m512i b = kUnsigned ? _mm512_packus_epi16(w01, w23) : _mm512_packs_epi16(w01, w23);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, b);
+}
+
+// Quantizes `row` (already in cache) into `out` and, in the same loop, scans `next` (the
+// following row, streaming from memory) for max |x|. One loop keeps memory busy the whole
+// time: the scan of row r+1 overlaps with the arithmetic on row r, instead of each row's
+// scan waiting on DRAM while the core idles. Without kHasNext only `row` is quantized.
+// Returns max |next| and clears *next_finite if `next` holds a NaN or +-Inf.
+template <bool kHasNext, bool kStream, bool kUnsigned>
+float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float scale,
+                          int32_t zero_point, int32_t qmin, int32_t qmax, uint8_t* out,
+                          bool* next_finite) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  const __m512 vlo = _mm512_set1_ps(static_cast<float>(qmin - zero_point));
+  const __m512 vhi = _mm512_set1_ps(static_cast<float>(qmax - zero_point));
+  const __m512i vz = _mm512_set1_epi32(zero_point);
+  const __m512 vinf = _mm512_set1_ps(INFINITY);
+  __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+  __mmask16 bad = 0;
+  int64_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    if constexpr (kHasNext) {
+      // One line per 16 floats scanned, evenly spread; T0 because the scan reads it next.
+      for (int k = 0; k < 64; k += 16) {
+        _mm_prefetch(reinterpret_cast<const char*>(next + j + kPrefetchAheadFloats + k),
+                     _MM_HINT_T0);
+      }
+      const __m512 a0 = _mm512_abs_ps(_mm512_loadu_ps(next + j));
+      const __m512 a1 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 16));
+      const __m512 a2 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 32));
+      const __m512 a3 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 48));
+      // "not less than +inf" is true exactly for +inf and NaN.
+      bad |= _mm512_cmp_ps_mask(a0, vinf, _CMP_NLT_UQ) |
+             _mm512_cmp_ps_mask(a1, vinf, _CMP_NLT_UQ) |
+             _mm512_cmp_ps_mask(a2, vinf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(a3, vinf, _CMP_NLT_UQ);
+      m0 = _mm512_max_ps(m0, a0);
+      m1 = _mm512_max_ps(m1, a1);
+      m2 = _mm512_max_ps(m2, a2);
+      m3 = _mm512_max_ps(m3, a3);
+    }
+    // QuantizeLanes clamps to [qmin, qmax] (a sub-range of the int8 / uint8 range), so the
+    // saturating packs below never saturate and the codes equal QuantizeRunUniform's.
+    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(row + j), vs, vlo, vhi, vz);
+    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(row + j + 16), vs, vlo, vhi, vz);
+    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(row + j + 32), vs, vlo, vhi, vz);
+    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(row + j + 48), vs, vlo, vhi, vz);
+    const __m512i packed = PackCodes<kUnsigned>(c0, c1, c2, c3);
+    if constexpr (kStream) {
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + j), packed);
+    } else {
+      _mm512_storeu_si512(out + j, packed);
+    }
+  }
+  for (; j < n; j += 16) {
+    const __mmask16 mask =
+        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    if constexpr (kHasNext) {
+      const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, next + j));
+      bad |= _mm512_cmp_ps_mask(a, vinf, _CMP_NLT_UQ);
+      m0 = _mm512_max_ps(m0, a);
+    }
+    const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, row + j), vs, vlo, vhi, vz);
+    _mm512_mask_cvtepi32_storeu_epi8(out + j, mask, c);
+  }
+  if (bad != 0) *next_finite = false;
+  return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+}
+
+template <bool kStream, bool kUnsigned>
+float QuantizeRowScanNextDispatch(bool has_next, const float* row, const float* next, int64_t n,
+                                  float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                                  uint8_t* out, bool* next_finite) {
+  return has_next ? QuantizeRowScanNext<true, kStream, kUnsigned>(
+                        row, next, n, scale, zero_point, qmin, qmax, out, next_finite)
+                  : QuantizeRowScanNext<false, kStream, kUnsigned>(
+                        row, next, n, scale, zero_point, qmin, qmax, out, next_finite);
+}
+
+}  // namespace
+#endif
+
 bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
                                 const QuantScheme& scheme, uint8_t* codes, float* scales,
                                 int32_t* zero_points) {
   const int32_t qmin = QMin(scheme);
   const int32_t qmax = QMax(scheme);
   int bad_rows = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const bool stream = rows * row_len >= kStreamingStoreMinBytes;
+  const bool is_unsigned = qmin >= 0;
+  // Each thread takes one contiguous block of rows (as schedule(static) would) and runs a
+  // two-row pipeline over it: while row r is quantized from cache, row r+1 is scanned from
+  // memory. Results do not depend on the thread count.
+#pragma omp parallel reduction(+ : bad_rows) if (rows * row_len >= kParallelMinElements)
+  {
+    const int64_t threads = omp_get_num_threads();
+    const int64_t t = omp_get_thread_num();
+    const int64_t first = rows * t / threads;
+    const int64_t last = rows * (t + 1) / threads;
+    bool finite = true;
+    float abs_max = first < last ? AbsMaxRun(x + first * row_len, row_len, &finite) : 0.0f;
+    for (int64_t r = first; r < last; ++r) {
+      const float* row = x + r * row_len;
+      const bool has_next = r + 1 < last;
+      const float* next = row + row_len;
+      uint8_t* out = codes + r * row_len;
+      bool next_finite = true;
+      float next_abs_max = 0.0f;
+      if (!finite) {
+        ++bad_rows;
+        if (has_next) next_abs_max = AbsMaxRun(next, row_len, &next_finite);
+      } else {
+        const ScaleZeroPoint sz = ComputeScaleZeroPoint(-abs_max, abs_max, scheme);
+        scales[r] = sz.scale;
+        zero_points[r] = sz.zero_point;
+        // Streaming stores need 64-byte aligned destinations; other rows store normally.
+        const bool aligned = reinterpret_cast<uintptr_t>(out) % 64 == 0;
+        auto run = [&](auto stream_tag, auto unsigned_tag) {
+          return QuantizeRowScanNextDispatch<decltype(stream_tag)::value,
+                                             decltype(unsigned_tag)::value>(
+              has_next, row, next, row_len, sz.scale, sz.zero_point, qmin, qmax, out,
+              &next_finite);
+        };
+        using Yes = std::true_type;
+        using No = std::false_type;
+        if (stream && aligned) {
+          next_abs_max = is_unsigned ? run(Yes{}, Yes{}) : run(Yes{}, No{});
+        } else {
+          next_abs_max = is_unsigned ? run(No{}, Yes{}) : run(No{}, No{});
+        }
+      }
+      abs_max = next_abs_max;
+      finite = next_finite;
+    }
+    // Streaming stores are weakly ordered: make them visible before the region's barrier.
+    if (stream) _mm_sfence();
+  }
+#else
 #pragma omp parallel for schedule(static) reduction(+ : bad_rows) \
     if (rows * row_len >= kParallelMinElements)
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * row_len;
     bool finite = true;
-    // The row (64 KiB for 16384 floats) stays in L2 between the two loops, so memory sees
-    // one read of x and one write of the codes.
     const float abs_max = AbsMaxRun(row, row_len, &finite);
     if (!finite) {
       ++bad_rows;
@@ -297,19 +451,10 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
     const ScaleZeroPoint sz = ComputeScaleZeroPoint(-abs_max, abs_max, scheme);
     scales[r] = sz.scale;
     zero_points[r] = sz.zero_point;
-    // While this row is quantized from cache, pull the next row toward L2 so memory never
-    // idles: the absmax pass of row r+1 then reads from cache, and the two phases overlap.
-    const float* next = (r + 1 < rows) ? row + row_len : nullptr;
-    constexpr int64_t kBlock = 1024;
-    for (int64_t j = 0; j < row_len; j += kBlock) {
-      const int64_t len = std::min(kBlock, row_len - j);
-      if (next != nullptr) {
-        for (int64_t k = j; k < j + len; k += 16) __builtin_prefetch(next + k, 0, 2);
-      }
-      QuantizeRunUniform(row + j, len, sz.scale, sz.zero_point, qmin, qmax,
-                         codes + r * row_len + j);
-    }
+    QuantizeRunUniform(row, row_len, sz.scale, sz.zero_point, qmin, qmax,
+                       codes + r * row_len);
   }
+#endif
   return bad_rows == 0;
 }
 
