@@ -6,6 +6,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
@@ -316,29 +317,24 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
   const __m512 vlo = _mm512_set1_ps(static_cast<float>(qmin - zero_point));
   const __m512 vhi = _mm512_set1_ps(static_cast<float>(qmax - zero_point));
   const __m512i vz = _mm512_set1_epi32(zero_point);
-  const __m512 vinf = _mm512_set1_ps(INFINITY);
-  __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
-  __mmask16 bad = 0;
+  // max |x| as a max over the bit patterns of |x|: for non-negative floats the integer
+  // order is the float order, and +Inf (0x7F800000) and every NaN sort above all finite
+  // values, so one integer max per vector also detects non-finite values.
+  const __m512i abs_bits = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512i m0 = _mm512_setzero_si512(), m1 = m0, m2 = m0, m3 = m0;
   int64_t j = 0;
   for (; j + 64 <= n; j += 64) {
     if constexpr (kHasNext) {
       // One line per 16 floats scanned, evenly spread; T0 because the scan reads it next.
-      for (int k = 0; k < 64; k += 16) {
-        _mm_prefetch(reinterpret_cast<const char*>(next + j + kPrefetchAheadFloats + k),
-                     _MM_HINT_T0);
-      }
-      const __m512 a0 = _mm512_abs_ps(_mm512_loadu_ps(next + j));
-      const __m512 a1 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 16));
-      const __m512 a2 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 32));
-      const __m512 a3 = _mm512_abs_ps(_mm512_loadu_ps(next + j + 48));
-      // "not less than +inf" is true exactly for +inf and NaN.
-      bad |= _mm512_cmp_ps_mask(a0, vinf, _CMP_NLT_UQ) |
-             _mm512_cmp_ps_mask(a1, vinf, _CMP_NLT_UQ) |
-             _mm512_cmp_ps_mask(a2, vinf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(a3, vinf, _CMP_NLT_UQ);
-      m0 = _mm512_max_ps(m0, a0);
-      m1 = _mm512_max_ps(m1, a1);
-      m2 = _mm512_max_ps(m2, a2);
-      m3 = _mm512_max_ps(m3, a3);
+      const char* ahead = reinterpret_cast<const char*>(next + j + kPrefetchAheadFloats);
+      _mm_prefetch(ahead, _MM_HINT_T0);
+      _mm_prefetch(ahead + 64, _MM_HINT_T0);
+      _mm_prefetch(ahead + 128, _MM_HINT_T0);
+      _mm_prefetch(ahead + 192, _MM_HINT_T0);
+      m0 = _mm512_max_epu32(m0, _mm512_and_si512(_mm512_loadu_si512(next + j), abs_bits));
+      m1 = _mm512_max_epu32(m1, _mm512_and_si512(_mm512_loadu_si512(next + j + 16), abs_bits));
+      m2 = _mm512_max_epu32(m2, _mm512_and_si512(_mm512_loadu_si512(next + j + 32), abs_bits));
+      m3 = _mm512_max_epu32(m3, _mm512_and_si512(_mm512_loadu_si512(next + j + 48), abs_bits));
     }
     // QuantizeLanes clamps to [qmin, qmax] (a sub-range of the int8 / uint8 range), so the
     // saturating packs below never saturate and the codes equal QuantizeRunUniform's.
@@ -357,15 +353,18 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
     const __mmask16 mask =
         n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
     if constexpr (kHasNext) {
-      const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, next + j));
-      bad |= _mm512_cmp_ps_mask(a, vinf, _CMP_NLT_UQ);
-      m0 = _mm512_max_ps(m0, a);
+      m0 = _mm512_max_epu32(m0, _mm512_and_si512(_mm512_maskz_loadu_epi32(mask, next + j),
+                                                 abs_bits));
     }
     const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, row + j), vs, vlo, vhi, vz);
     _mm512_mask_cvtepi32_storeu_epi8(out + j, mask, c);
   }
-  if (bad != 0) *next_finite = false;
-  return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+  const __m512i m = _mm512_max_epu32(_mm512_max_epu32(m0, m1), _mm512_max_epu32(m2, m3));
+  const uint32_t max_bits = static_cast<uint32_t>(_mm512_reduce_max_epu32(m));
+  if (max_bits >= 0x7F800000u) *next_finite = false;
+  float abs_max;
+  std::memcpy(&abs_max, &max_bits, sizeof(abs_max));
+  return abs_max;
 }
 
 template <bool kStream, bool kUnsigned>
