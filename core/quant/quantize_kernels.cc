@@ -322,8 +322,13 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
   // values, so one integer max per vector also detects non-finite values.
   const __m512i abs_bits = _mm512_set1_epi32(0x7FFFFFFF);
   __m512i m0 = _mm512_setzero_si512(), m1 = m0, m2 = m0, m3 = m0;
+  // The scan runs forward and the quantization backward over the full 64-element blocks:
+  // the tail of a row, scanned last, is still in L1 when its quantization starts, so only
+  // part of each row comes back from L2.
+  const int64_t full = n - n % 64;
   int64_t j = 0;
   for (; j + 64 <= n; j += 64) {
+    const int64_t k = full - 64 - j;  // quantize position: backwards (see above)
     if constexpr (kHasNext) {
       // One line per 16 floats scanned, evenly spread; T0 because the scan reads it next.
       const char* ahead = reinterpret_cast<const char*>(next + j + kPrefetchAheadFloats);
@@ -338,15 +343,15 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
     }
     // QuantizeLanes clamps to [qmin, qmax] (a sub-range of the int8 / uint8 range), so the
     // saturating packs below never saturate and the codes equal QuantizeRunUniform's.
-    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(row + j), vs, vlo, vhi, vz);
-    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(row + j + 16), vs, vlo, vhi, vz);
-    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(row + j + 32), vs, vlo, vhi, vz);
-    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(row + j + 48), vs, vlo, vhi, vz);
+    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(row + k), vs, vlo, vhi, vz);
+    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(row + k + 16), vs, vlo, vhi, vz);
+    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(row + k + 32), vs, vlo, vhi, vz);
+    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(row + k + 48), vs, vlo, vhi, vz);
     const __m512i packed = PackCodes<kUnsigned>(c0, c1, c2, c3);
     if constexpr (kStream) {
-      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + j), packed);
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(out + k), packed);
     } else {
-      _mm512_storeu_si512(out + j, packed);
+      _mm512_storeu_si512(out + k, packed);
     }
   }
   for (; j < n; j += 16) {
