@@ -44,9 +44,11 @@ void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* 
 // Index of the first NaN or +-Inf, or -1.
 int64_t FindNonFinite(const float* x, int64_t n);
 
-// Fused per-row symmetric quantization of a [rows, row_len] matrix: per row, max |x| (kept in
-// cache), the scale via ComputeScaleZeroPoint, then the codes, in one pass over memory.
-// OpenMP over rows. Returns false (outputs unspecified) if a value is not finite.
+// Fused per-row symmetric quantization of a [rows, row_len] matrix: per row, max |x|, the
+// scale via ComputeScaleZeroPoint, then the codes, in one pass over memory (each thread takes
+// a block of rows and scans row r+1 while quantizing row r from cache). Outputs of 16 MiB or
+// more are written with non-temporal stores, so they are not left in cache. Returns false
+// (outputs unspecified) if a value is not finite.
 bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
                                 const QuantScheme& scheme, uint8_t* codes, float* scales,
                                 int32_t* zero_points);
