@@ -17,8 +17,8 @@ absl::Status ToAbslStatus(const grpc::Status& status) {
 
 }  // namespace
 
-ModelpressClient::ModelpressClient(const std::string& target,
-                                   std::chrono::milliseconds deadline, std::string bearer_token)
+ModelpressClient::ModelpressClient(const std::string& target, std::chrono::milliseconds deadline,
+                                   std::string bearer_token)
     : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
       stub_(v1::CompressionService::NewStub(channel_)),
       deadline_(deadline),

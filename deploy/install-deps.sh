@@ -9,7 +9,7 @@ repo="$(cd "$here/.." && pwd)"
 
 DEBIAN_PACKAGES=(
   # build
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   # RPC, messages, base
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   # compute, metrics, models, linear algebra, JSON, logs

@@ -47,8 +47,8 @@ grpc::Status CompressionService::Admit() const {
 }
 
 template <typename Body>
-grpc::ServerUnaryReactor* CompressionService::RunOnTensorPool(
-    grpc::CallbackServerContext* context, Body body) {
+grpc::ServerUnaryReactor* CompressionService::RunOnTensorPool(grpc::CallbackServerContext* context,
+                                                              Body body) {
   if (grpc::Status admitted = Admit(); !admitted.ok()) return FinishUnary(context, admitted);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The request and response stay valid until Finish, so the task may use them.
@@ -60,10 +60,10 @@ grpc::ServerUnaryReactor* CompressionService::RunOnTensorPool(
     reactor->Finish(ToGrpcStatus(body()));
   });
   if (!accepted) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("tensor work queue is full (", tensor_pool_->queue_capacity(),
-                     " calls waiting); retry with backoff")));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::StrCat("tensor work queue is full (", tensor_pool_->queue_capacity(),
+                                  " calls waiting); retry with backoff")));
   }
   return reactor;
 }

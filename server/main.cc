@@ -43,8 +43,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("modelpressd: model compression gRPC service");
   absl::ParseCommandLine(argc, argv);
   namespace mp = modelpress::server;
-  if (absl::Status status = mp::ConfigureLogging(absl::GetFlag(FLAGS_log_format));
-      !status.ok()) {
+  if (absl::Status status = mp::ConfigureLogging(absl::GetFlag(FLAGS_log_format)); !status.ok()) {
     mp::LogError("bad_flag", {{"error", std::string(status.message())}});
     return 2;
   }

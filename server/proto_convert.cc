@@ -33,12 +33,11 @@ absl::StatusOr<int64_t> CheckedElementCount(const v1::Tensor& proto, absl::strin
   return count;
 }
 
-absl::Status CheckRawSize(const v1::Tensor& proto, absl::string_view field,
-                          size_t expected_bytes) {
+absl::Status CheckRawSize(const v1::Tensor& proto, absl::string_view field, size_t expected_bytes) {
   if (proto.raw_data().size() != expected_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ".raw_data has ", proto.raw_data().size(), " bytes; ", field,
-                     ".shape and ", field, ".dtype need ", expected_bytes));
+    return absl::InvalidArgumentError(absl::StrCat(field, ".raw_data has ", proto.raw_data().size(),
+                                                   " bytes; ", field, ".shape and ", field,
+                                                   ".dtype need ", expected_bytes));
   }
   return absl::OkStatus();
 }
@@ -58,19 +57,18 @@ absl::StatusOr<Tensor> Float32TensorFromProto(const v1::Tensor& proto, absl::str
   const bool has_raw = !proto.raw_data().empty();
   const bool has_floats = proto.float_data_size() > 0;
   if (has_raw == has_floats) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, has_raw ? ": set only one of raw_data and float_data"
-                       : " is empty: set raw_data or float_data"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, has_raw ? ": set only one of raw_data and float_data"
+                                    : " is empty: set raw_data or float_data"));
   }
   absl::StatusOr<int64_t> count = CheckedElementCount(proto, field, max_elements);
   if (!count.ok()) return count.status();
   Shape shape(proto.shape().begin(), proto.shape().end());
   if (has_floats) {
     if (proto.float_data_size() != *count) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".float_data has ",
-                                                     proto.float_data_size(), " values; ", field,
-                                                     ".shape ", ShapeToString(shape), " needs ",
-                                                     *count));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".float_data has ", proto.float_data_size(), " values; ", field,
+                       ".shape ", ShapeToString(shape), " needs ", *count));
     }
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(proto.float_data().data()),
                                    proto.float_data_size() * sizeof(float));
@@ -85,8 +83,7 @@ absl::StatusOr<Tensor> Float32TensorFromProto(const v1::Tensor& proto, absl::str
 absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::string_view field,
                                             int64_t max_elements) {
   const v1::DataType dtype = proto.dtype();
-  const bool packed =
-      dtype == v1::DATA_TYPE_INT4_PACKED || dtype == v1::DATA_TYPE_UINT4_PACKED;
+  const bool packed = dtype == v1::DATA_TYPE_INT4_PACKED || dtype == v1::DATA_TYPE_UINT4_PACKED;
   const bool is_signed = dtype == v1::DATA_TYPE_INT8 || dtype == v1::DATA_TYPE_INT4_PACKED;
   if (!packed && dtype != v1::DATA_TYPE_INT8 && dtype != v1::DATA_TYPE_UINT8) {
     return absl::InvalidArgumentError(
@@ -106,7 +103,8 @@ absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::strin
   }
   Shape shape(proto.shape().begin(), proto.shape().end());
   const DType core_dtype = is_signed ? DType::kInt8 : DType::kUInt8;
-  if (!packed) return Tensor::FromBytes(proto.name(), core_dtype, std::move(shape), RawBytes(proto));
+  if (!packed)
+    return Tensor::FromBytes(proto.name(), core_dtype, std::move(shape), RawBytes(proto));
   Tensor codes = Tensor::Create(proto.name(), core_dtype, std::move(shape));
   UnpackNibbles(RawBytes(proto), is_signed, codes.values<uint8_t>());
   return codes;
@@ -179,8 +177,8 @@ absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationS
   if (proto.scales_size() > 0) {
     if (proto.zero_points_size() != 0 && proto.zero_points_size() != proto.scales_size()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, ".zero_points has ", proto.zero_points_size(), " values; ", field,
-          ".scales has ", proto.scales_size(), " (give one zero point per scale, or none)"));
+          field, ".zero_points has ", proto.zero_points_size(), " values; ", field, ".scales has ",
+          proto.scales_size(), " (give one zero point per scale, or none)"));
     }
     QuantParams params;
     params.scales.assign(proto.scales().begin(), proto.scales().end());

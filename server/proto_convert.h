@@ -12,8 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "core/quant/error_report.h"
 #include "core/prune/prune_tensor.h"
+#include "core/quant/error_report.h"
 #include "core/quant/quantize_tensor.h"
 #include "core/second_order/quantize_layer.h"
 #include "core/tensor/tensor.h"

@@ -8,11 +8,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <filesystem>
 #include <limits>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -103,9 +103,10 @@ absl::StatusOr<std::unique_ptr<ModelpressServer>> ModelpressServer::Start(
       &state->metrics, options.max_message_bytes / static_cast<int64_t>(sizeof(float)));
   // One thread per core: tensor RPCs are compute-bound, more threads only add contention.
   const int tensor_threads = std::max(1u, std::thread::hardware_concurrency());
-  state->tensor_pool = std::make_unique<WorkerPool>(tensor_threads, kTensorQueuePerThread * tensor_threads);
-  state->service = std::make_unique<CompressionService>(state->tensor_handlers.get(),
-                                                        state->tensor_pool.get());
+  state->tensor_pool =
+      std::make_unique<WorkerPool>(tensor_threads, kTensorQueuePerThread * tensor_threads);
+  state->service =
+      std::make_unique<CompressionService>(state->tensor_handlers.get(), state->tensor_pool.get());
 
   // Touching the health descriptor links grpc/health/v1/health.proto into the binary, so
   // reflection can describe the built-in health service to grpcurl and buf curl.
@@ -118,8 +119,7 @@ absl::StatusOr<std::unique_ptr<ModelpressServer>> ModelpressServer::Start(
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(state->service.get());
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RpcMetricsInterceptorFactory>(&state->metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->server = builder.BuildAndStart();

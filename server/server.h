@@ -17,9 +17,9 @@ namespace modelpress::server {
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  int port = 50051;             // 0 picks a free port
+  int port = 50051;  // 0 picks a free port
   std::string metrics_host = "0.0.0.0";
-  int metrics_port = 9464;      // 0 picks a free port
+  int metrics_port = 9464;  // 0 picks a free port
   std::string data_dir = "./var/modelpress";
   int workers = 1;
   int queue_capacity = 64;

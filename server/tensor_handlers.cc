@@ -34,8 +34,8 @@ absl::Status TensorHandlers::QuantizeTensor(const v1::QuantizeTensorRequest& req
   absl::StatusOr<std::optional<Tensor>> activations = OptionalActivations(request);
   if (!activations.ok()) return activations.status();
 
-  absl::StatusOr<LayerQuantizeResult> result = QuantizeLayer(
-      *input, activations->has_value() ? &**activations : nullptr, *options);
+  absl::StatusOr<LayerQuantizeResult> result =
+      QuantizeLayer(*input, activations->has_value() ? &**activations : nullptr, *options);
   if (!result.ok()) return result.status();
 
   const QuantizeResult& quantized = result->quantized;
@@ -73,9 +73,9 @@ absl::Status TensorHandlers::DequantizeTensor(const v1::DequantizeTensorRequest&
   // silently reinterpreted.
   const bool codes_signed = codes->dtype() == DType::kInt8;
   if (codes_signed != options->scheme.is_signed) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "quantized.dtype is ", v1::DataType_Name(request.quantized().dtype()),
-        " but spec.unsigned is ", options->scheme.is_signed ? "false" : "true"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("quantized.dtype is ", v1::DataType_Name(request.quantized().dtype()),
+                     " but spec.unsigned is ", options->scheme.is_signed ? "false" : "true"));
   }
   absl::StatusOr<Tensor> values =
       modelpress::DequantizeTensor(*codes, options->scheme, *options->explicit_params);

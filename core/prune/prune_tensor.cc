@@ -14,7 +14,6 @@
 namespace modelpress {
 namespace {
 
-
 bool NeedsActivations(PruneMethod method) {
   return method == PruneMethod::kObd || method == PruneMethod::kWanda ||
          method == PruneMethod::kSparseGpt;

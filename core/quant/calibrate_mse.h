@@ -18,8 +18,7 @@ namespace modelpress {
 
 class MseCalibrator : public HistogramCalibrator {
  public:
-  MseCalibrator(const QuantScheme& scheme, int num_bins)
-      : HistogramCalibrator(scheme, num_bins) {}
+  MseCalibrator(const QuantScheme& scheme, int num_bins) : HistogramCalibrator(scheme, num_bins) {}
 
  protected:
   std::vector<ClipRange> Ranges() const override;

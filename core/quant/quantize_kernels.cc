@@ -358,8 +358,8 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
     const __mmask16 mask =
         n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
     if constexpr (kHasNext) {
-      m0 = _mm512_max_epu32(m0, _mm512_and_si512(_mm512_maskz_loadu_epi32(mask, next + j),
-                                                 abs_bits));
+      m0 = _mm512_max_epu32(m0,
+                            _mm512_and_si512(_mm512_maskz_loadu_epi32(mask, next + j), abs_bits));
     }
     const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, row + j), vs, vlo, vhi, vz);
     _mm512_mask_cvtepi32_storeu_epi8(out + j, mask, c);
@@ -376,10 +376,10 @@ template <bool kStream, bool kUnsigned>
 float QuantizeRowScanNextDispatch(bool has_next, const float* row, const float* next, int64_t n,
                                   float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
                                   uint8_t* out, bool* next_finite) {
-  return has_next ? QuantizeRowScanNext<true, kStream, kUnsigned>(
-                        row, next, n, scale, zero_point, qmin, qmax, out, next_finite)
-                  : QuantizeRowScanNext<false, kStream, kUnsigned>(
-                        row, next, n, scale, zero_point, qmin, qmax, out, next_finite);
+  return has_next ? QuantizeRowScanNext<true, kStream, kUnsigned>(row, next, n, scale, zero_point,
+                                                                  qmin, qmax, out, next_finite)
+                  : QuantizeRowScanNext<false, kStream, kUnsigned>(row, next, n, scale, zero_point,
+                                                                   qmin, qmax, out, next_finite);
 }
 
 }  // namespace
@@ -424,8 +424,7 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
         auto run = [&](auto stream_tag, auto unsigned_tag) {
           return QuantizeRowScanNextDispatch<decltype(stream_tag)::value,
                                              decltype(unsigned_tag)::value>(
-              has_next, row, next, row_len, sz.scale, sz.zero_point, qmin, qmax, out,
-              &next_finite);
+              has_next, row, next, row_len, sz.scale, sz.zero_point, qmin, qmax, out, &next_finite);
         };
         using Yes = std::true_type;
         using No = std::false_type;
@@ -455,8 +454,7 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
     const ScaleZeroPoint sz = ComputeScaleZeroPoint(-abs_max, abs_max, scheme);
     scales[r] = sz.scale;
     zero_points[r] = sz.zero_point;
-    QuantizeRunUniform(row, row_len, sz.scale, sz.zero_point, qmin, qmax,
-                       codes + r * row_len);
+    QuantizeRunUniform(row, row_len, sz.scale, sz.zero_point, qmin, qmax, codes + r * row_len);
   }
 #endif
   return bad_rows == 0;

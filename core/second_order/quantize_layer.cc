@@ -59,10 +59,10 @@ absl::StatusOr<LayerQuantizeResult> RunGptq(const Tensor& weight, const Tensor& 
   // trades a larger weight error for a smaller output error, and the report shows both.
   const QuantScheme& scheme = options.quantize.scheme;
   LayerQuantizeResult out;
-  out.quantized.report = MeasureError(
-      weight.values<float>().data(), result->codes.values<uint8_t>().data(),
-      ParamLayout(scheme, weight.shape()), scheme, result->params.scales.data(),
-      result->params.zero_points.data(), options.quantize.per_channel_report);
+  out.quantized.report =
+      MeasureError(weight.values<float>().data(), result->codes.values<uint8_t>().data(),
+                   ParamLayout(scheme, weight.shape()), scheme, result->params.scales.data(),
+                   result->params.zero_points.data(), options.quantize.per_channel_report);
   out.quantized.codes = std::move(result->codes);
   out.quantized.codes.set_name(weight.name());
   out.quantized.params = std::move(result->params);
@@ -85,8 +85,8 @@ absl::StatusOr<LayerQuantizeResult> QuantizeLayer(const Tensor& weight, const Te
   if (!quantized.ok()) return quantized.status();
   LayerQuantizeResult out{std::move(*quantized), {}};
   if (activations != nullptr) {
-    absl::StatusOr<Tensor> dequantized = DequantizeTensor(
-        out.quantized.codes, options.quantize.scheme, out.quantized.params);
+    absl::StatusOr<Tensor> dequantized =
+        DequantizeTensor(out.quantized.codes, options.quantize.scheme, out.quantized.params);
     if (!dequantized.ok()) return dequantized.status();
     absl::StatusOr<OutputError> error = MeasureOutputError(weight, *dequantized, *activations);
     if (!error.ok()) return error.status();

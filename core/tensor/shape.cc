@@ -17,13 +17,12 @@ absl::StatusOr<int64_t> ValidateShape(const Shape& shape, absl::string_view fiel
   int64_t count = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(field, "[", i, "] is ", shape[i],
-                                                     "; every dimension must be positive"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i, "] is ", shape[i], "; every dimension must be positive"));
     }
     if (count > max_elements / shape[i]) {
       return absl::InvalidArgumentError(absl::StrCat(field, " ", ShapeToString(shape),
-                                                     " has more than ", max_elements,
-                                                     " elements"));
+                                                     " has more than ", max_elements, " elements"));
     }
     count *= shape[i];
   }

@@ -20,9 +20,9 @@ absl::StatusOr<Tensor> Tensor::FromBytes(std::string name, DType dtype, Shape sh
                                          std::span<const uint8_t> bytes) {
   const size_t expected = static_cast<size_t>(NumElements(shape)) * ByteSize(dtype);
   if (bytes.size() != expected) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tensor '", name, "' has ", bytes.size(), " bytes but shape ",
-                     ShapeToString(shape), " of ", DTypeName(dtype), " needs ", expected));
+    return absl::InvalidArgumentError(absl::StrCat("tensor '", name, "' has ", bytes.size(),
+                                                   " bytes but shape ", ShapeToString(shape),
+                                                   " of ", DTypeName(dtype), " needs ", expected));
   }
   Tensor tensor = Create(std::move(name), dtype, std::move(shape));
   if (expected > 0) std::memcpy(tensor.bytes(), bytes.data(), expected);

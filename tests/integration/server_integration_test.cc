@@ -12,8 +12,8 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -112,9 +112,10 @@ TEST_F(ServerIntegrationTest, QuantizeTensorOverTheWireAndCounted) {
 
   const std::string metrics = HttpGet(server_->metrics_port(), "/metrics");
   EXPECT_THAT(metrics, HasSubstr("modelpress_build_info"));
-  EXPECT_THAT(metrics,
-              HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"QuantizeTensor\","
-                        "grpc_service=\"modelpress.v1.CompressionService\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(
+      metrics,
+      HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"QuantizeTensor\","
+                "grpc_service=\"modelpress.v1.CompressionService\",grpc_type=\"unary\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("modelpress_quantization_sqnr_db_count 1"));
 }
 

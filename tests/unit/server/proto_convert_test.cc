@@ -57,8 +57,7 @@ TEST(Float32TensorFromProto, RejectsBothEncodings) {
 
 TEST(Float32TensorFromProto, RejectsShapeDataMismatch) {
   absl::Status status =
-      Float32TensorFromProto(FloatTensor({2, 3}, {1, 2, 3, 4, 5}), "tensor", kMaxElements)
-          .status();
+      Float32TensorFromProto(FloatTensor({2, 3}, {1, 2, 3, 4, 5}), "tensor", kMaxElements).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("tensor.float_data has 5 values"));
   EXPECT_THAT(status.message(), HasSubstr("needs 6"));
@@ -82,7 +81,8 @@ TEST(Float32TensorFromProto, RejectsNonPositiveDimensionNamingIt) {
 TEST(Float32TensorFromProto, DeclaredShapeOverLimitIsResourceExhaustedBeforeAllocating) {
   // 2^62 elements declared with one value: must fail on the declaration, not on allocation.
   absl::Status status =
-      Float32TensorFromProto(FloatTensor({int64_t{1} << 31, int64_t{1} << 31}, {1}), "tensor", kMaxElements)
+      Float32TensorFromProto(FloatTensor({int64_t{1} << 31, int64_t{1} << 31}, {1}), "tensor",
+                             kMaxElements)
           .status();
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(status.message(), HasSubstr("--max_message_bytes"));

@@ -161,8 +161,8 @@ TEST_F(TensorHandlersTest, MissingTensorIsInvalid) {
 }
 
 TEST_F(TensorHandlersTest, NanAndInfAreInvalid) {
-  for (float bad : {std::numeric_limits<float>::quiet_NaN(),
-                    std::numeric_limits<float>::infinity()}) {
+  for (float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
     absl::Status status = Quantize(Request({3}, {1.0f, bad, 2.0f}));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(status.message(), HasSubstr("tensor"));
@@ -248,10 +248,10 @@ std::vector<float> Floats(const v1::Tensor& tensor) {
 TEST(PruneTensorHandler, MagnitudeHalfHandChecked) {
   TensorHandlers handlers(nullptr, kMaxElements);
   v1::PruneTensorResponse response;
-  absl::Status status = handlers.PruneTensor(
-      PruneRequest({2, 4}, {0.1f, -3, 0.5f, 2, -0.2f, 1, -4, 0.3f}, v1::PRUNE_METHOD_MAGNITUDE,
-                   0.5),
-      &response);
+  absl::Status status =
+      handlers.PruneTensor(PruneRequest({2, 4}, {0.1f, -3, 0.5f, 2, -0.2f, 1, -4, 0.3f},
+                                        v1::PRUNE_METHOD_MAGNITUDE, 0.5),
+                           &response);
   ASSERT_TRUE(status.ok()) << status;
   // The four smallest |w| (0.1, 0.2, 0.3, 0.5) go.
   EXPECT_THAT(Floats(response.weight()), ElementsAre(0, -3, 0, 2, 0, 1, -4, 0));
@@ -278,8 +278,7 @@ TEST(PruneTensorHandler, BadSpecsNameTheField) {
               HasSubstr("spec.method is required"));
 
   request.mutable_spec()->set_method(static_cast<v1::PruneMethod>(99));
-  EXPECT_THAT(handlers.PruneTensor(request, &response).message(),
-              HasSubstr("spec.method is 99"));
+  EXPECT_THAT(handlers.PruneTensor(request, &response).message(), HasSubstr("spec.method is 99"));
 
   request.mutable_spec()->set_method(v1::PRUNE_METHOD_MAGNITUDE);
   request.mutable_spec()->set_sparsity(1.2);
@@ -299,8 +298,7 @@ TEST(PruneTensorHandler, SparseGptWithActivationsReportsReconstruction) {
   std::vector<float> weight(8 * 16), activations(64 * 16);
   for (size_t i = 0; i < weight.size(); ++i) weight[i] = std::sin(0.7f * i) + 0.1f * (i % 5);
   for (size_t i = 0; i < activations.size(); ++i) activations[i] = std::cos(1.3f * i + (i % 7));
-  v1::PruneTensorRequest request =
-      PruneRequest({8, 16}, weight, v1::PRUNE_METHOD_SPARSEGPT, 0.5);
+  v1::PruneTensorRequest request = PruneRequest({8, 16}, weight, v1::PRUNE_METHOD_SPARSEGPT, 0.5);
   request.mutable_activations()->set_dtype(v1::DATA_TYPE_FLOAT32);
   request.mutable_activations()->add_shape(64);
   request.mutable_activations()->add_shape(16);
@@ -361,10 +359,9 @@ TEST(QuantizeTensorHandler, GptqLowersOutputErrorBelowRoundToNearest) {
   TensorHandlers handlers(nullptr, kMaxElements);
   const Layer layer;
   v1::QuantizeTensorResponse rtn, gptq;
-  ASSERT_TRUE(handlers
-                  .QuantizeTensor(layer.Request(v1::QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST),
-                                  &rtn)
-                  .ok());
+  ASSERT_TRUE(
+      handlers.QuantizeTensor(layer.Request(v1::QUANTIZATION_ALGORITHM_ROUND_TO_NEAREST), &rtn)
+          .ok());
   absl::Status status =
       handlers.QuantizeTensor(layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ), &gptq);
   ASSERT_TRUE(status.ok()) << status;
@@ -397,8 +394,7 @@ TEST(QuantizeTensorHandler, GptqBadRequestsNameTheField) {
 
   request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
   request.mutable_spec()->set_calibration(v1::CALIBRATION_METHOD_MSE);
-  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(),
-              HasSubstr("spec.calibration"));
+  EXPECT_THAT(handlers.QuantizeTensor(request, &response).message(), HasSubstr("spec.calibration"));
 
   request = layer.Request(v1::QUANTIZATION_ALGORITHM_GPTQ);
   request.mutable_spec()->set_granularity(v1::GRANULARITY_PER_GROUP);
