@@ -275,16 +275,6 @@ absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
   return options;
 }
 
-void PruneReportToProto(const PruneReport& report, v1::PruneReport* proto) {
-  proto->set_achieved_sparsity(report.achieved_sparsity);
-  v1::ReconstructionReport* reconstruction = proto->mutable_reconstruction();
-  reconstruction->set_relative_reconstruction_error(report.relative_reconstruction_error);
-  reconstruction->set_predicted_loss_increase(report.predicted_loss_increase);
-  reconstruction->set_measured_loss_increase(report.measured_loss_increase);
-  reconstruction->set_dead_columns(report.dead_columns);
-  reconstruction->set_damp_fraction(report.damp_fraction);
-}
-
 void CodesToProto(const Tensor& codes, const QuantScheme& scheme, v1::Tensor* proto) {
   proto->set_name(codes.name());
   proto->mutable_shape()->Assign(codes.shape().begin(), codes.shape().end());

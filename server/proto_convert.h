@@ -42,14 +42,12 @@ absl::StatusOr<QuantizeOptions> QuantizeOptionsFromProto(const v1::QuantizationS
 absl::StatusOr<LayerQuantizeOptions> LayerQuantizeOptionsFromProto(
     const v1::QuantizationSpec& proto, absl::string_view field);
 
-// The OBS report's reconstruction figures.
+// The reconstruction figures of an OBS report (also every pruning's report).
 void ReconstructionReportToProto(const ObsReport& report, v1::ReconstructionReport* proto);
 
 // PruneSpec -> PruneOptions; the method is required, ranges are checked by core.
 absl::StatusOr<PruneOptions> PruneOptionsFromProto(const v1::PruneSpec& proto,
                                                    absl::string_view field);
-
-void PruneReportToProto(const PruneReport& report, v1::PruneReport* proto);
 
 // Codes as the wire tensor: INT8/UINT8, or nibble-packed when the scheme has <= 4 bits.
 void CodesToProto(const Tensor& codes, const QuantScheme& scheme, v1::Tensor* proto);

@@ -102,7 +102,11 @@ absl::Status TensorHandlers::PruneTensor(const v1::PruneTensorRequest& request,
       *weight, *options, activations->has_value() ? &**activations : nullptr);
   if (!result.ok()) return result.status();
   Float32TensorToProto(result->weight, response->mutable_weight());
-  PruneReportToProto(result->report, response->mutable_report());
+  response->mutable_report()->set_achieved_sparsity(result->report.achieved_sparsity);
+  if (activations->has_value()) {
+    ReconstructionReportToProto(result->report,
+                                response->mutable_report()->mutable_reconstruction());
+  }
   if (metrics_ != nullptr) {
     metrics_->RecordPruning(result->report.achieved_sparsity);
     metrics_->AddBytesReceived(static_cast<double>(weight->size_bytes()));

@@ -55,15 +55,7 @@ absl::StatusOr<PruneResult> RunSparseGpt(const Tensor& weight, const PruneOption
   sgpt.block_size = options.block_size == 0 ? 128 : options.block_size;
   absl::StatusOr<SparseGptResult> result = SparseGpt(weight, accumulator, sgpt);
   if (!result.ok()) return result.status();
-  PruneResult out{std::move(result->weight), {}};
-  const ObsReport& r = result->report;
-  out.report.achieved_sparsity = r.achieved_sparsity;
-  out.report.relative_reconstruction_error = r.relative_reconstruction_error;
-  out.report.predicted_loss_increase = r.predicted_loss_increase;
-  out.report.measured_loss_increase = r.measured_loss_increase;
-  out.report.dead_columns = r.dead_columns;
-  out.report.damp_fraction = r.damp_fraction;
-  return out;
+  return PruneResult{std::move(result->weight), result->report};
 }
 
 }  // namespace

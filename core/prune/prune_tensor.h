@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/prune/structured.h"
+#include "core/second_order/obs_report.h"
 #include "core/tensor/tensor.h"
 
 namespace modelpress {
@@ -48,14 +49,11 @@ struct PruneOptions {
   int64_t block_size = 0;           // kSparseGpt; 0 means the default 128
 };
 
-struct PruneReport {
-  double achieved_sparsity = 0.0;
-  double relative_reconstruction_error = 0.0;  // 0 without activations
-  double predicted_loss_increase = 0.0;        // kObd, kSparseGpt; 0 otherwise
-  double measured_loss_increase = 0.0;         // 0 without activations
-  int64_t dead_columns = 0;                    // kSparseGpt: inputs never active, zeroed
-  double damp_fraction = 0.0;                  // kSparseGpt: dampening actually used
-};
+// The OBS report serves every method, so that one converter serves all of them: every
+// method fills achieved_sparsity; with activations also relative_reconstruction_error and
+// measured_loss_increase; kObd and kSparseGpt predicted_loss_increase; kSparseGpt the rest
+// (dead_columns, the dampening used, timings).
+using PruneReport = ObsReport;
 
 struct PruneResult {
   Tensor weight;

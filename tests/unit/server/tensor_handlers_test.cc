@@ -256,6 +256,7 @@ TEST(PruneTensorHandler, MagnitudeHalfHandChecked) {
   // The four smallest |w| (0.1, 0.2, 0.3, 0.5) go.
   EXPECT_THAT(Floats(response.weight()), ElementsAre(0, -3, 0, 2, 0, 1, -4, 0));
   EXPECT_DOUBLE_EQ(response.report().achieved_sparsity(), 0.5);
+  EXPECT_FALSE(response.report().has_reconstruction());  // no activations, nothing measured
 }
 
 TEST(PruneTensorHandler, TwoFourKeepsTheLargestTwoOfEveryFour) {
