@@ -104,7 +104,7 @@ absl::Status ValidateGptq(const Tensor& weight, const GptqOptions& options) {
 
 template <typename Scalar>
 absl::StatusOr<GptqResult> Run(const Tensor& weight, const Eigen::MatrixXd& hessian,
-                               const GptqOptions& options, const ObsSolveOptions& solve) {
+                               const GptqOptions& options) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const int64_t rows = weight.shape()[0];
   const int64_t cols = weight.shape()[1];
@@ -132,7 +132,7 @@ absl::StatusOr<GptqResult> Run(const Tensor& weight, const Eigen::MatrixXd& hess
   }
 
   QuantTarget<Scalar> target(options.scheme, w);
-  absl::StatusOr<ObsReport> report = SolveObs<Scalar>(w, *h, solve, target);
+  absl::StatusOr<ObsReport> report = SolveObs<Scalar>(w, *h, options, target);
   if (!report.ok()) return report.status();
   result.report = *report;
 
@@ -196,16 +196,12 @@ absl::StatusOr<GptqResult> Run(const Tensor& weight, const Eigen::MatrixXd& hess
 
 absl::StatusOr<GptqResult> Gptq(const Tensor& weight, const Eigen::MatrixXd& hessian,
                                 const GptqOptions& options) {
-  ObsSolveOptions solve;
-  solve.damp_fraction = options.damp_fraction;
-  solve.block_size = options.block_size;
-  solve.compute_layer_loss = options.compute_layer_loss;
-  if (absl::Status s = ValidateObsInputs(weight, hessian, solve); !s.ok()) return s;
+  if (absl::Status s = ValidateObsInputs(weight, hessian, options); !s.ok()) return s;
   if (absl::Status s = ValidateGptq(weight, options); !s.ok()) return s;
   if (options.precision == ObsPrecision::kFloat64) {
-    return Run<double>(weight, hessian, options, solve);
+    return Run<double>(weight, hessian, options);
   }
-  return Run<float>(weight, hessian, options, solve);
+  return Run<float>(weight, hessian, options);
 }
 
 absl::StatusOr<GptqResult> Gptq(const Tensor& weight, const HessianAccumulator& hessian,

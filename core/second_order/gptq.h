@@ -32,17 +32,16 @@
 #include "core/second_order/eigen.h"
 #include "core/second_order/hessian_accumulator.h"
 #include "core/second_order/obs_report.h"
+#include "core/second_order/obs_solver.h"
 #include "core/tensor/tensor.h"
 
 namespace modelpress {
 
-struct GptqOptions {
+// damp_fraction, block_size and compute_layer_loss come from ObsSolveOptions.
+struct GptqOptions : ObsSolveOptions {
   QuantScheme scheme;  // defaults to 8-bit symmetric per tensor; set bits and granularity
   bool act_order = false;
-  double damp_fraction = 0.01;
-  int64_t block_size = 128;
   ObsPrecision precision = ObsPrecision::kFloat32;
-  bool compute_layer_loss = true;
 };
 
 struct GptqResult {

@@ -111,15 +111,15 @@ absl::Status ValidateSparsity(const SparseGptOptions& options, int64_t in_featur
 
 template <typename Scalar>
 absl::StatusOr<SparseGptResult> Run(const Tensor& weight, const Eigen::MatrixXd& hessian,
-                                    const SparseGptOptions& options, const ObsSolveOptions& solve) {
+                                    const SparseGptOptions& options) {
   auto w = ToColumnMajor<Scalar>(weight);
   absl::StatusOr<ObsReport> report;
   if (options.m > 0) {
     NmTarget<Scalar> target(options.n, options.m, w.rows());
-    report = SolveObs<Scalar>(w, hessian, solve, target);
+    report = SolveObs<Scalar>(w, hessian, options, target);
   } else {
     BlockMaskTarget<Scalar> target(options.sparsity);
-    report = SolveObs<Scalar>(w, hessian, solve, target);
+    report = SolveObs<Scalar>(w, hessian, options, target);
   }
   if (!report.ok()) return report.status();
   return SparseGptResult{FromColumnMajor<Scalar>(w, weight.name()), *report};
@@ -129,16 +129,12 @@ absl::StatusOr<SparseGptResult> Run(const Tensor& weight, const Eigen::MatrixXd&
 
 absl::StatusOr<SparseGptResult> SparseGpt(const Tensor& weight, const Eigen::MatrixXd& hessian,
                                           const SparseGptOptions& options) {
-  ObsSolveOptions solve;
-  solve.damp_fraction = options.damp_fraction;
-  solve.block_size = options.block_size;
-  solve.compute_layer_loss = options.compute_layer_loss;
-  if (absl::Status s = ValidateObsInputs(weight, hessian, solve); !s.ok()) return s;
+  if (absl::Status s = ValidateObsInputs(weight, hessian, options); !s.ok()) return s;
   if (absl::Status s = ValidateSparsity(options, weight.shape()[1]); !s.ok()) return s;
   if (options.precision == ObsPrecision::kFloat64) {
-    return Run<double>(weight, hessian, options, solve);
+    return Run<double>(weight, hessian, options);
   }
-  return Run<float>(weight, hessian, options, solve);
+  return Run<float>(weight, hessian, options);
 }
 
 absl::StatusOr<SparseGptResult> SparseGpt(const Tensor& weight, const HessianAccumulator& hessian,

@@ -23,18 +23,17 @@
 #include "core/second_order/eigen.h"
 #include "core/second_order/hessian_accumulator.h"
 #include "core/second_order/obs_report.h"
+#include "core/second_order/obs_solver.h"
 #include "core/tensor/tensor.h"
 
 namespace modelpress {
 
-struct SparseGptOptions {
+// damp_fraction, block_size and compute_layer_loss come from ObsSolveOptions.
+struct SparseGptOptions : ObsSolveOptions {
   double sparsity = 0.5;  // unstructured; ignored when m > 0
   int n = 0;              // N:M: n zeros in every m consecutive inputs
   int m = 0;
-  double damp_fraction = 0.01;  // of mean(diag H), in [0, 1]
-  int64_t block_size = 128;
   ObsPrecision precision = ObsPrecision::kFloat32;
-  bool compute_layer_loss = true;
 };
 
 struct SparseGptResult {
