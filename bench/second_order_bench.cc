@@ -52,6 +52,17 @@ double Seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// 1 and 2 threads, the median of 3 repetitions, wall time.
+void ThreadSweep(benchmark::internal::Benchmark* b) {
+  b->Arg(1)->Arg(2)->ArgName("threads")->Repetitions(3)->ReportAggregatesOnly(true)->UseRealTime();
+}
+
+// ThreadSweep for whole-layer solves: one iteration per repetition, reported in seconds.
+void LayerSolveSweep(benchmark::internal::Benchmark* b) {
+  ThreadSweep(b);
+  b->Iterations(1)->Unit(benchmark::kSecond);
+}
+
 void ReportCounters(benchmark::State& state, double hessian_s, const ObsReport& r) {
   state.counters["hessian_s"] = hessian_s;
   state.counters["factor_s"] = r.factorization_seconds;
@@ -91,15 +102,7 @@ void BM_SecondOrderSparseGpt4096(benchmark::State& state) {
                     return r->report;
                   });
 }
-BENCHMARK(BM_SecondOrderSparseGpt4096)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
-    ->Iterations(1)
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+BENCHMARK(BM_SecondOrderSparseGpt4096)->Apply(LayerSolveSweep);
 
 void BM_SecondOrderGptq4096(benchmark::State& state) {
   RunObsBenchmark(state,
@@ -114,15 +117,7 @@ void BM_SecondOrderGptq4096(benchmark::State& state) {
                     return r->report;
                   });
 }
-BENCHMARK(BM_SecondOrderGptq4096)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
-    ->Iterations(1)
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+BENCHMARK(BM_SecondOrderGptq4096)->Apply(LayerSolveSweep);
 
 // The lazy-update GEMM shape (4096 x 128 times 128 x n) as a plain Eigen FP32 GEMM, n = 4096.
 void BM_SecondOrderPlainSgemmBlockShape(benchmark::State& state) {
@@ -137,13 +132,7 @@ void BM_SecondOrderPlainSgemmBlockShape(benchmark::State& state) {
   state.counters["gemm_gflops"] = benchmark::Counter(
       2.0 * kRows * 128 * kCols * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_SecondOrderPlainSgemmBlockShape)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true)
-    ->UseRealTime();
+BENCHMARK(BM_SecondOrderPlainSgemmBlockShape)->Apply(ThreadSweep);
 
 void BM_SecondOrderSparseGptFromNpy(benchmark::State& state) {
   const char* dir = std::getenv("MODELPRESS_SPARSEGPT_DIR");
@@ -185,15 +174,7 @@ void BM_SecondOrderSparseGptFromNpy(benchmark::State& state) {
     }
   }
 }
-BENCHMARK(BM_SecondOrderSparseGptFromNpy)
-    ->Arg(1)
-    ->Arg(2)
-    ->ArgName("threads")
-    ->Iterations(1)
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+BENCHMARK(BM_SecondOrderSparseGptFromNpy)->Apply(LayerSolveSweep);
 
 }  // namespace
 }  // namespace modelpress

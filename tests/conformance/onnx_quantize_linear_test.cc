@@ -131,6 +131,16 @@ Tensor FloatTensor(const onnx::TensorProto& proto) {
   return std::move(*t);
 }
 
+// The tensors of one QuantizeLinear / DequantizeLinear data set, in the node's input order.
+struct LinearNodeData {
+  onnx::TensorProto x, scale, zero_point, expected;
+};
+
+LinearNodeData ReadLinearNodeData(const fs::path& set) {
+  return {ReadTensorProto(set / "input_0.pb"), ReadTensorProto(set / "input_1.pb"),
+          ReadTensorProto(set / "input_2.pb"), ReadTensorProto(set / "output_0.pb")};
+}
+
 class OnnxNodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -144,10 +154,7 @@ TEST_F(OnnxNodeTest, QuantizeLinear) {
     const int axis = NodeAxis(dir);
     for (const fs::path& set : DataSets(dir)) {
       SCOPED_TRACE(set.string());
-      const onnx::TensorProto x = ReadTensorProto(set / "input_0.pb");
-      const onnx::TensorProto scale = ReadTensorProto(set / "input_1.pb");
-      const onnx::TensorProto zero_point = ReadTensorProto(set / "input_2.pb");
-      const onnx::TensorProto expected = ReadTensorProto(set / "output_0.pb");
+      const auto [x, scale, zero_point, expected] = ReadLinearNodeData(set);
       QuantizeOptions options;
       options.scheme = SchemeFor(zero_point, scale, axis);
       options.explicit_params = QuantParams{ShapeOf(scale), Floats(scale), Ints(zero_point)};
@@ -167,10 +174,7 @@ TEST_F(OnnxNodeTest, DequantizeLinear) {
     const int axis = NodeAxis(dir);
     for (const fs::path& set : DataSets(dir)) {
       SCOPED_TRACE(set.string());
-      const onnx::TensorProto x = ReadTensorProto(set / "input_0.pb");
-      const onnx::TensorProto scale = ReadTensorProto(set / "input_1.pb");
-      const onnx::TensorProto zero_point = ReadTensorProto(set / "input_2.pb");
-      const onnx::TensorProto expected = ReadTensorProto(set / "output_0.pb");
+      const auto [x, scale, zero_point, expected] = ReadLinearNodeData(set);
       const QuantScheme scheme = SchemeFor(zero_point, scale, axis);
       const std::vector<int32_t> codes = Ints(x);
       Tensor code_tensor =
