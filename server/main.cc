@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "server/logging.h"
+#include "server/malloc_tuning.h"
 #include "server/server.h"
 
 ABSL_FLAG(std::string, host, "0.0.0.0", "Address to listen on for gRPC.");
@@ -22,6 +23,8 @@ ABSL_FLAG(int, queue_capacity, 64, "Jobs waiting beyond this are rejected (RESOU
 ABSL_FLAG(int64_t, max_message_bytes, int64_t{64} << 20,
           "Largest gRPC message accepted or sent; bounds tensor RPCs.");
 ABSL_FLAG(double, drain_seconds, 30, "On SIGTERM, time given to in-flight calls before exit.");
+ABSL_FLAG(int64_t, memory_cache_mib, 1024,
+          "Freed tensor buffers and heap memory kept for reuse by later requests, in MiB.");
 ABSL_FLAG(std::string, log_format, "json", "json or text.");
 
 namespace {
@@ -40,6 +43,7 @@ sigset_t BlockShutdownSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  modelpress::server::RestartWithHugePageMalloc(argv);
   absl::SetProgramUsageMessage("modelpressd: model compression gRPC service");
   absl::ParseCommandLine(argc, argv);
   namespace mp = modelpress::server;
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
   options.queue_capacity = absl::GetFlag(FLAGS_queue_capacity);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.drain_seconds = absl::GetFlag(FLAGS_drain_seconds);
+  options.memory_cache_mib = absl::GetFlag(FLAGS_memory_cache_mib);
 
   absl::StatusOr<std::unique_ptr<mp::ModelpressServer>> server =
       mp::ModelpressServer::Start(options);

@@ -16,9 +16,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/tensor/block_cache.h"
 #include "grpc/health/v1/health.pb.h"
 #include "server/compression_service.h"
 #include "server/logging.h"
+#include "server/malloc_tuning.h"
 #include "server/metrics.h"
 #include "server/rpc_metrics_interceptor.h"
 #include "server/tensor_handlers.h"
@@ -68,6 +70,12 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         absl::StrCat("--drain_seconds is ", options.drain_seconds, "; must be in [0, 3600]"));
   }
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is empty");
+  constexpr int64_t kMaxMemoryCacheMib = int64_t{64} << 10;
+  if (options.memory_cache_mib < 0 || options.memory_cache_mib > kMaxMemoryCacheMib) {
+    return absl::InvalidArgumentError(absl::StrCat("--memory_cache_mib is ",
+                                                   options.memory_cache_mib, "; must be in [0, ",
+                                                   kMaxMemoryCacheMib, "]"));
+  }
   return absl::OkStatus();
 }
 
@@ -90,6 +98,12 @@ absl::StatusOr<std::unique_ptr<ModelpressServer>> ModelpressServer::Start(
   if (error) {
     return absl::FailedPreconditionError(
         absl::StrCat("--data_dir ", options.data_dir, " cannot be created: ", error.message()));
+  }
+
+  const size_t memory_cache_bytes = static_cast<size_t>(options.memory_cache_mib) << 20;
+  BlockCache::Global().SetLimitBytes(memory_cache_bytes);
+  if (!ConfigureMallocForLargeMessages(memory_cache_bytes)) {
+    LogWarning("malloc_tuning_refused", {{"memory_cache_mib", options.memory_cache_mib}});
   }
 
   auto state = std::make_unique<State>();

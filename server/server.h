@@ -25,6 +25,9 @@ struct ServerOptions {
   int queue_capacity = 64;
   int64_t max_message_bytes = int64_t{64} << 20;
   double drain_seconds = 30;
+  // Freed tensor buffers and heap memory kept for reuse, so repeated requests do not fault
+  // fresh pages in (see core/tensor/block_cache.h and server/malloc_tuning.h).
+  int64_t memory_cache_mib = 1024;
 };
 
 // INVALID_ARGUMENT naming the flag when an option is out of range.

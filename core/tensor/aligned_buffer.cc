@@ -7,6 +7,8 @@
 #include <new>
 #include <utility>
 
+#include "core/tensor/block_cache.h"
+
 namespace modelpress {
 namespace {
 
@@ -18,6 +20,9 @@ uint8_t* Allocate(size_t size_bytes, size_t* capacity) {
     return nullptr;
   }
   const bool huge = size_bytes >= AlignedBuffer::kHugePageThresholdBytes;
+  if (huge) {
+    if (uint8_t* block = BlockCache::Global().Take(size_bytes, capacity)) return block;
+  }
   const size_t alignment = huge ? kHugePageBytes : AlignedBuffer::kAlignmentBytes;
   // aligned_alloc requires the size to be a multiple of the alignment.
   const size_t rounded = (size_bytes + alignment - 1) / alignment * alignment;
@@ -66,7 +71,11 @@ void AlignedBuffer::EnsureCapacity(size_t size_bytes) {
 }
 
 void AlignedBuffer::Release() {
-  std::free(data_);
+  if (capacity_ >= kHugePageThresholdBytes) {
+    BlockCache::Global().Put(data_, capacity_);
+  } else {
+    std::free(data_);
+  }
   data_ = nullptr;
   size_ = 0;
   capacity_ = 0;

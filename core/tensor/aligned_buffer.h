@@ -2,7 +2,9 @@
 //
 // Buffers of at least kHugePageThresholdBytes are 2 MiB aligned and advised with
 // MADV_HUGEPAGE: on these VMs a fresh 4 KiB page costs ~14 us to fault in, a huge page
-// ~50x less per byte. Contents are uninitialised unless Zeroed() is used. Move-only.
+// ~50x less per byte. Such buffers are also recycled through BlockCache::Global(), so the
+// next buffer of a similar size reuses memory that is already faulted in. Contents are
+// uninitialised unless Zeroed() is used. Move-only.
 #ifndef MODELPRESS_CORE_TENSOR_ALIGNED_BUFFER_H_
 #define MODELPRESS_CORE_TENSOR_ALIGNED_BUFFER_H_
 
