@@ -108,6 +108,55 @@ void StreamKernel(const float* x, uint8_t* out, int64_t n) {
 }
 
 // Seconds for one call of `fn`.
+// The fused kernel's memory traffic without its arithmetic: each thread takes a block of
+// rows; for row r it scans row r+1 from memory (max of the bits, so the loads are used)
+// and re-reads row r from cache, packs it and streams it out. An exact per-row kernel must
+// read each row twice when a row does not fit in L1 (64 KiB rows here, 48 KiB L1), so this
+// is the ceiling for that design; the fused kernel's ratio to it shows how much of the gap
+// to the single-pass ceiling is arithmetic.
+uint32_t TwoReadKernel(const float* x, uint8_t* out, int64_t rows, int64_t cols) {
+  uint32_t result = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+#pragma omp parallel reduction(max : result)
+  {
+    const int64_t threads = omp_get_num_threads();
+    const int64_t t = omp_get_thread_num();
+    const int64_t first = rows * t / threads;
+    const int64_t last = rows * (t + 1) / threads;
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    __m512i m = _mm512_setzero_si512();
+    for (int64_t r = first; r < last; ++r) {
+      const float* row = x + r * cols;
+      const float* next = r + 1 < last ? row + cols : row;
+      for (int64_t j = 0; j < cols; j += 64) {
+        const int64_t k = cols - 64 - j;  // backwards, as the fused kernel
+        _mm_prefetch(reinterpret_cast<const char*>(next + j + 1024), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(next + j + 1040), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(next + j + 1056), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(next + j + 1072), _MM_HINT_T0);
+        for (int64_t v = 0; v < 64; v += 16) {
+          m = _mm512_max_epu32(m, _mm512_loadu_si512(next + j + v));
+        }
+        const __m512i w01 =
+            _mm512_packs_epi32(_mm512_loadu_si512(row + k), _mm512_loadu_si512(row + k + 16));
+        const __m512i w23 =
+            _mm512_packs_epi32(_mm512_loadu_si512(row + k + 32), _mm512_loadu_si512(row + k + 48));
+        _mm512_stream_si512(reinterpret_cast<__m512i*>(out + r * cols + k),
+                            _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23)));
+      }
+    }
+    result = static_cast<uint32_t>(_mm512_reduce_max_epu32(m));
+    _mm_sfence();
+  }
+#else
+  (void)x;
+  (void)out;
+  (void)rows;
+  (void)cols;
+#endif
+  return result;
+}
+
 template <typename Fn>
 double TimeOnce(Fn fn) {
   const auto start = std::chrono::steady_clock::now();
@@ -165,6 +214,25 @@ void BM_StreamCeiling(benchmark::State& state) {
 
 QuantScheme Int8Symmetric() { return QuantScheme{}; }
 
+void BM_StreamCeilingTwoReads(benchmark::State& state) {
+  Buffers& d = Data();
+  Run(state, [&] {
+    benchmark::DoNotOptimize(TwoReadKernel(d.input.As<float>(), d.codes.data(), kRows, kCols));
+  });
+}
+
+// The same kernel and element count with 8 KiB rows (32768 x 2048), which fit in L1 next to
+// the row being scanned: only the single read from memory remains.
+void BM_QuantizePerChannelSymmetricFusedShortRows(benchmark::State& state) {
+  Buffers& d = Data();
+  const QuantScheme scheme = Int8Symmetric();
+  constexpr int64_t kShortCols = 2048;
+  Run(state, [&] {
+    QuantizeRowsSymmetricFused(d.input.As<float>(), kElements / kShortCols, kShortCols, scheme,
+                               d.codes.data(), d.scales.data(), d.zero_points.data());
+  });
+}
+
 void BM_QuantizePerChannelSymmetricFused(benchmark::State& state) {
   Buffers& d = Data();
   const QuantScheme scheme = Int8Symmetric();
@@ -191,14 +259,43 @@ void BM_QuantizePerTensorAsymmetric(benchmark::State& state) {
   });
 }
 
-// Int4 symmetric, groups of 128 along the rows: min-max per group, quantize, pack nibbles.
-void BM_QuantizePerGroupInt4(benchmark::State& state) {
-  Buffers& d = Data();
+QuantScheme Int4Groups128() {
   QuantScheme scheme;
   scheme.bits = 4;
   scheme.granularity = Granularity::kPerGroup;
   scheme.axis = 1;
   scheme.group_size = 128;
+  return scheme;
+}
+
+// Nibble-packs d.codes into d.packed, in parallel chunks.
+void PackAllNibbles(Buffers& d) {
+  constexpr int64_t kChunk = int64_t{1} << 20;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < kElements / kChunk; ++c) {
+    PackNibbles({d.codes.data() + c * kChunk, static_cast<size_t>(kChunk)},
+                {d.packed.data() + c * kChunk / 2, static_cast<size_t>(kChunk / 2)});
+  }
+}
+
+// Int4 symmetric, groups of 128 along the rows, as QuantizeTensor runs it for min-max
+// ranges: the fused group kernel (min-max, params and codes while the group is in L1),
+// then the nibble packing of the wire format.
+void BM_QuantizePerGroupInt4(benchmark::State& state) {
+  Buffers& d = Data();
+  const QuantScheme scheme = Int4Groups128();
+  Run(state, [&] {
+    QuantizeGroupsMinMaxFused(d.input.As<float>(), kElements / 128, 128, scheme, d.codes.data(),
+                              d.scales.data(), d.zero_points.data());
+    PackAllNibbles(d);
+  });
+}
+
+// The same through the general path (a calibrator pass, then QuantizeWithLayout), which
+// QuantizeTensor takes for the other calibrators once their ranges are known.
+void BM_QuantizePerGroupInt4TwoPass(benchmark::State& state) {
+  Buffers& d = Data();
+  const QuantScheme scheme = Int4Groups128();
   const ParamLayout layout(scheme, {kRows, kCols});
   std::vector<ClipRange> ranges(layout.num_params());
   Run(state, [&] {
@@ -211,12 +308,7 @@ void BM_QuantizePerGroupInt4(benchmark::State& state) {
     }
     QuantizeWithLayout(d.input.As<float>(), layout, scheme, d.scales.data(), d.zero_points.data(),
                        d.codes.data());
-    constexpr int64_t kChunk = int64_t{1} << 20;
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < kElements / kChunk; ++c) {
-      PackNibbles({d.codes.data() + c * kChunk, static_cast<size_t>(kChunk)},
-                  {d.packed.data() + c * kChunk / 2, static_cast<size_t>(kChunk / 2)});
-    }
+    PackAllNibbles(d);
   });
 }
 
@@ -256,9 +348,12 @@ void BM_CalibrateEntropy(benchmark::State& state) {
   BENCHMARK(fn)->Arg(1)->Arg(2)->UseManualTime()->Unit(benchmark::kMillisecond)
 
 MODELPRESS_QUANT_BENCH(BM_StreamCeiling);
+MODELPRESS_QUANT_BENCH(BM_StreamCeilingTwoReads);
 MODELPRESS_QUANT_BENCH(BM_QuantizePerChannelSymmetricFused);
+MODELPRESS_QUANT_BENCH(BM_QuantizePerChannelSymmetricFusedShortRows);
 MODELPRESS_QUANT_BENCH(BM_QuantizePerTensorAsymmetric);
 MODELPRESS_QUANT_BENCH(BM_QuantizePerGroupInt4);
+MODELPRESS_QUANT_BENCH(BM_QuantizePerGroupInt4TwoPass);
 MODELPRESS_QUANT_BENCH(BM_DequantizePerChannel);
 MODELPRESS_QUANT_BENCH(BM_CalibrateMse);
 MODELPRESS_QUANT_BENCH(BM_CalibrateEntropy);

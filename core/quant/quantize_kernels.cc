@@ -39,6 +39,33 @@ inline __m512i QuantizeLanes(__m512 x, __m512 scale, __m512 lo, __m512 hi, __m51
   y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
   return _mm512_add_epi32(_mm512_cvtps_epi32(y), zero);
 }
+
+// Four vectors of int32 codes, all within [-128, 127] (kUnsigned: [0, 255]), as 64 bytes
+// in order. The packs interleave 128-bit lanes; the permute puts them back in order.
+template <bool kUnsigned>
+inline __m512i PackCodes(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
+  const __m512i w01 = _mm512_packs_epi32(c0, c1);
+  const __m512i w23 = _mm512_packs_epi32(c2, c3);
+  const __m512i b = kUnsigned ? _mm512_packus_epi16(w01, w23) : _mm512_packs_epi16(w01, w23);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, b);
+}
+
+// The 64-element blocks of QuantizeRunUniform: codes packed with two packs and a permute
+// and stored as one 64-byte line (vpmovdb + four 16-byte stores is slower on this CPU).
+template <bool kUnsigned>
+int64_t QuantizeBlocksUniform(const float* x, int64_t n, __m512 vs, __m512 vlo, __m512 vhi,
+                              __m512i vz, uint8_t* codes) {
+  int64_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(x + j), vs, vlo, vhi, vz);
+    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(x + j + 16), vs, vlo, vhi, vz);
+    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(x + j + 32), vs, vlo, vhi, vz);
+    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(x + j + 48), vs, vlo, vhi, vz);
+    _mm512_storeu_si512(codes + j, PackCodes<kUnsigned>(c0, c1, c2, c3));
+  }
+  return j;
+}
 #endif
 
 }  // namespace
@@ -51,16 +78,9 @@ void QuantizeRunUniform(const float* x, int64_t n, float scale, int32_t zero_poi
   const __m512 vlo = _mm512_set1_ps(static_cast<float>(qmin - zero_point));
   const __m512 vhi = _mm512_set1_ps(static_cast<float>(qmax - zero_point));
   const __m512i vz = _mm512_set1_epi32(zero_point);
-  for (; j + 64 <= n; j += 64) {
-    const __m512i c0 = QuantizeLanes(_mm512_loadu_ps(x + j), vs, vlo, vhi, vz);
-    const __m512i c1 = QuantizeLanes(_mm512_loadu_ps(x + j + 16), vs, vlo, vhi, vz);
-    const __m512i c2 = QuantizeLanes(_mm512_loadu_ps(x + j + 32), vs, vlo, vhi, vz);
-    const __m512i c3 = QuantizeLanes(_mm512_loadu_ps(x + j + 48), vs, vlo, vhi, vz);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j), _mm512_cvtepi32_epi8(c0));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 16), _mm512_cvtepi32_epi8(c1));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 32), _mm512_cvtepi32_epi8(c2));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(codes + j + 48), _mm512_cvtepi32_epi8(c3));
-  }
+  // Codes lie in [qmin, qmax], inside the int8 range (signed) or the uint8 range.
+  j = qmin >= 0 ? QuantizeBlocksUniform<true>(x, n, vs, vlo, vhi, vz, codes)
+                : QuantizeBlocksUniform<false>(x, n, vs, vlo, vhi, vz, codes);
   for (; j < n; j += 16) {
     const __mmask16 mask =
         n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
@@ -293,17 +313,6 @@ constexpr int64_t kStreamingStoreMinBytes = int64_t{16} << 20;
 // hardware prefetcher alone does not keep enough lines in flight for one core to stream.
 constexpr int64_t kPrefetchAheadFloats = 1024;
 
-// Four vectors of int32 codes, all within [-128, 127] (kUnsigned: [0, 255]), as 64 bytes
-// in order. The packs interleave 128-bit lanes; the permute puts them back in order.
-template <bool kUnsigned>
-inline __m512i PackCodes(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
-  const __m512i w01 = _mm512_packs_epi32(c0, c1);
-  const __m512i w23 = _mm512_packs_epi32(c2, c3);
-  const __m512i b = kUnsigned ? _mm512_packus_epi16(w01, w23) : _mm512_packs_epi16(w01, w23);
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  return _mm512_permutexvar_epi32(order, b);
-}
-
 // Quantizes `row` (already in cache) into `out` and, in the same loop, scans `next` (the
 // following row, streaming from memory) for max |x|. One loop keeps memory busy the whole
 // time: the scan of row r+1 overlaps with the arithmetic on row r, instead of each row's
@@ -458,6 +467,44 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
   }
 #endif
   return bad_rows == 0;
+}
+
+bool QuantizeGroupsMinMaxFused(const float* x, int64_t num_groups, int64_t group_size,
+                               const QuantScheme& scheme, uint8_t* codes, float* scales,
+                               int32_t* zero_points) {
+  const int32_t qmin = QMin(scheme);
+  const int32_t qmax = QMax(scheme);
+  // Groups go in blocks of about 32 KiB: first every group's min-max and params, then every
+  // group's codes, re-reading the block from L1. Memory sees one read per element, and the
+  // groups of each pass are independent, so their reductions and scale computations overlap
+  // instead of each group waiting on its own min-max -> scale -> quantize chain.
+  const int64_t block_groups = std::max<int64_t>(1, 8192 / group_size);
+  const int64_t blocks = (num_groups + block_groups - 1) / block_groups;
+  int bad_groups = 0;
+#pragma omp parallel for schedule(static) reduction(+ : bad_groups) \
+    if (num_groups * group_size >= kParallelMinElements)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t first = b * block_groups;
+    const int64_t last = std::min(num_groups, first + block_groups);
+    bool finite = true;
+    for (int64_t g = first; g < last; ++g) {
+      float lo = 0.0f;
+      float hi = 0.0f;
+      MinMaxRun(x + g * group_size, group_size, &lo, &hi, &finite);
+      const ScaleZeroPoint sz = ComputeScaleZeroPoint(lo, hi, scheme);
+      scales[g] = sz.scale;
+      zero_points[g] = sz.zero_point;
+    }
+    if (!finite) {
+      ++bad_groups;
+      continue;
+    }
+    for (int64_t g = first; g < last; ++g) {
+      QuantizeRunUniform(x + g * group_size, group_size, scales[g], zero_points[g], qmin, qmax,
+                         codes + g * group_size);
+    }
+  }
+  return bad_groups == 0;
 }
 
 }  // namespace modelpress

@@ -53,6 +53,14 @@ bool QuantizeRowsSymmetricFused(const float* x, int64_t rows, int64_t row_len,
                                 const QuantScheme& scheme, uint8_t* codes, float* scales,
                                 int32_t* zero_points);
 
+// Fused per-group min-max quantization of contiguous groups: x is [num_groups, group_size]
+// row-major (per-group along the last axis); per group, min and max, the (scale, zero
+// point) via ComputeScaleZeroPoint, then the codes, while the group is still in L1. Returns
+// false (outputs unspecified) if a value is not finite.
+bool QuantizeGroupsMinMaxFused(const float* x, int64_t num_groups, int64_t group_size,
+                               const QuantScheme& scheme, uint8_t* codes, float* scales,
+                               int32_t* zero_points);
+
 }  // namespace modelpress
 
 #endif  // MODELPRESS_CORE_QUANT_QUANTIZE_KERNELS_H_

@@ -35,13 +35,25 @@ absl::Status NonFiniteError(const float* values, int64_t index) {
       "tensor contains ", std::isnan(values[index]) ? "NaN" : "Inf", " at index ", index));
 }
 
+// Whether the defaults apply: min-max ranges, round to nearest, no given params. Only then
+// can a fused kernel compute the params and the codes in one pass.
+bool IsPlainMinMax(const QuantizeOptions& options) {
+  return !options.explicit_params.has_value() &&
+         options.scheme.rounding == RoundingMode::kNearestEven &&
+         options.calibration.method == CalibrationMethod::kMinMax;
+}
+
+// The fused group kernel covers per-group along the last axis (GPTQ / AWQ style int4
+// weights): every group is a contiguous run.
+bool CanUseFusedGroupKernel(const QuantizeOptions& options, const ParamLayout& layout) {
+  return IsPlainMinMax(options) && options.scheme.granularity == Granularity::kPerGroup &&
+         layout.inner() == 1;
+}
+
 // The fused kernel covers the common weight case: one scale per contiguous row.
-bool CanUseFusedKernel(const QuantizeOptions& options, const ParamLayout& layout) {
-  const QuantScheme& scheme = options.scheme;
-  return !options.explicit_params.has_value() && scheme.symmetric &&
-         scheme.granularity == Granularity::kPerChannel &&
-         scheme.rounding == RoundingMode::kNearestEven &&
-         options.calibration.method == CalibrationMethod::kMinMax && layout.outer() == 1 &&
+bool CanUseFusedRowKernel(const QuantizeOptions& options, const ParamLayout& layout) {
+  return IsPlainMinMax(options) && options.scheme.symmetric &&
+         options.scheme.granularity == Granularity::kPerChannel && layout.outer() == 1 &&
          layout.inner() > 1;
 }
 
@@ -74,11 +86,18 @@ absl::StatusOr<QuantizeResult> QuantizeTensor(const Tensor& input, const Quantiz
   uint8_t* codes = result.codes.bytes();
   QuantParams& params = result.params;
 
-  if (CanUseFusedKernel(options, layout)) {
+  if (CanUseFusedRowKernel(options, layout)) {
     params.scales.resize(layout.num_params());
     params.zero_points.resize(layout.num_params());
     if (!QuantizeRowsSymmetricFused(x, layout.axis_len(), layout.inner(), scheme, codes,
                                     params.scales.data(), params.zero_points.data())) {
+      return NonFiniteError(x, FindNonFinite(x, n));
+    }
+  } else if (CanUseFusedGroupKernel(options, layout)) {
+    params.scales.resize(layout.num_params());
+    params.zero_points.resize(layout.num_params());
+    if (!QuantizeGroupsMinMaxFused(x, layout.num_params(), layout.group_size(), scheme, codes,
+                                   params.scales.data(), params.zero_points.data())) {
       return NonFiniteError(x, FindNonFinite(x, n));
     }
   } else {

@@ -34,5 +34,23 @@ TEST(PackNibblesTest, UnsignedRoundTrip) {
   EXPECT_EQ(unpacked, codes);
 }
 
+TEST(PackNibblesTest, VectorBlocksAndTailMatchTheByteDefinition) {
+  // 64-code blocks take the vector path; the odd tail takes the scalar one.
+  for (const size_t count : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{1001}}) {
+    std::vector<uint8_t> codes(count);
+    for (size_t i = 0; i < count; ++i) codes[i] = static_cast<uint8_t>((i * 37 + 11) & 0xFF);
+    std::vector<uint8_t> packed(PackedNibbleBytes(count), 0xAA);
+    PackNibbles(codes, packed);
+    for (size_t i = 0; i < count; ++i) {
+      const uint8_t byte = packed[i / 2];
+      const uint8_t nibble = i % 2 == 0 ? (byte & 0x0F) : (byte >> 4);
+      ASSERT_EQ(nibble, codes[i] & 0x0F) << "count " << count << " code " << i;
+    }
+    if (count % 2 == 1) {
+      EXPECT_EQ(packed.back() >> 4, 0) << "the unused high nibble is zero";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace modelpress

@@ -227,6 +227,16 @@ TEST(QuantizeTensorTest, RejectsBadInputs) {
   input.values<float>()[3] = -std::numeric_limits<float>::infinity();
   EXPECT_EQ(QuantizeTensor(input, options).status().message(), "tensor contains Inf at index 3");
   input.values<float>()[3] = 0.0f;
+  // And the fused per-group path (groups along the last axis).
+  options.scheme.granularity = Granularity::kPerGroup;
+  options.scheme.axis = 1;
+  options.scheme.group_size = 4;
+  input.values<float>()[30] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(QuantizeTensor(input, options).status().message(), "tensor contains Inf at index 30");
+  input.values<float>()[30] = 0.0f;
+  options.scheme.granularity = Granularity::kPerChannel;
+  options.scheme.axis = 0;
+  options.scheme.group_size = 0;
 
   options.scheme.bits = 9;
   EXPECT_EQ(QuantizeTensor(input, options).status().message(), "spec.bits is 9; must be in [2, 8]");
