@@ -30,15 +30,17 @@ else
 fi
 
 rate() { grep -F -- "$1" "$2" | sed -n "s|.*elem_per_s=\([0-9.eEkMG+]*\).*|\1|p" | head -1; }
+paired() { grep -F -- "$1" "$2" | sed -n "s|.*ceiling_ratio=\([0-9.]*\).*|\1|p" | head -1; }
 to_num() { /usr/bin/python3 -c "import sys;s=sys.argv[1];m={'k':1e3,'M':1e6,'G':1e9};print(float(s[:-1])*m[s[-1]] if s and s[-1] in m else float(s))" "$1"; }
 fused1=$(to_num "$(rate 'SymmetricFused/1/' "$work/ours.txt")")
 fused2=$(to_num "$(rate 'SymmetricFused/2/' "$work/ours.txt")")
-ceil1=$(to_num "$(rate 'StreamCeiling/1/' "$work/ours.txt")")
-ceil2=$(to_num "$(rate 'StreamCeiling/2/' "$work/ours.txt")")
 numpy=$(to_num "$(rate numpy "$work/numpy.txt")")
 echo
-echo "fused per-channel int8 / stream ceiling (1 thread):  $(/usr/bin/python3 -c "print(round($fused1/$ceil1,3))")"
-echo "fused per-channel int8 / stream ceiling (2 threads): $(/usr/bin/python3 -c "print(round($fused2/$ceil2,3))")"
+# Paired: the median over iterations of (ceiling run just before) / (kernel run).
+echo "fused per-channel int8 / stream ceiling, paired (1 thread):  $(paired 'SymmetricFused/1/' "$work/ours.txt")"
+echo "fused per-channel int8 / stream ceiling, paired (2 threads): $(paired 'SymmetricFused/2/' "$work/ours.txt")"
+echo "two-read ceiling / stream ceiling, paired (1 thread):  $(paired 'TwoReads/1/' "$work/ours.txt")"
+echo "two-read ceiling / stream ceiling, paired (2 threads): $(paired 'TwoReads/2/' "$work/ours.txt")"
 echo "fused per-channel int8 vs numpy (1 thread):  $(/usr/bin/python3 -c "print(round($fused1/$numpy,1))")x"
 echo "fused per-channel int8 vs numpy (2 threads): $(/usr/bin/python3 -c "print(round($fused2/$numpy,1))")x"
 if [ -n "$ort" ]; then
