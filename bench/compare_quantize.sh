@@ -9,7 +9,8 @@ build="${1:-$root/build}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-"$build/bin/modelpress_bench" --benchmark_filter='Stream|Quantize|Dequantize|Calibrate' \
+# GLIBC_TUNABLES as modelpressd runs (server/malloc_tuning.h), for the request-path benchmarks.
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$build/bin/modelpress_bench" --benchmark_filter='Stream|Quantize|Dequantize|Calibrate' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_min_time=0.5 2>/dev/null | grep median | tee "$work/ours.txt"
 

@@ -2,14 +2,18 @@
 // (validation, fused per-channel quantize, error report), the server's handler path
 // (proto -> Tensor copy, QuantizeTensor, codes -> proto) on a fresh response as gRPC gives
 // one per call, and the wire path (parse the request bytes, handler, serialize the
-// response), with glibc configured as modelpressd configures it. Besides elem_per_s every benchmark
-// reports minor_faults_per_call (getrusage): a fresh 4 KiB page costs ~14 us on these VMs, so a
-// path that allocates new output memory per request spends more time faulting than quantizing.
+// response), with glibc configured as modelpressd configures it. Run with
+// GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (as modelpressd runs; compare_quantize.sh does) or
+// requests over 32 MiB fault 4 KiB pages; the hugetlb_malloc counter says which. Besides elem_per_s
+// every benchmark reports minor_faults_per_call (getrusage): a fresh 4 KiB page costs ~14 us on
+// these VMs, so a path that allocates new output memory per request spends more time faulting than
+// quantizing.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -50,6 +54,10 @@ void RunCalls(benchmark::State& state, int64_t elements, Fn call) {
   state.counters["minor_faults_per_call"] =
       static_cast<double>(faults) / static_cast<double>(state.iterations());
   state.counters["threads"] = static_cast<double>(state.range(1));
+  // modelpressd runs with huge-page malloc (server/malloc_tuning.h); say whether this did.
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  state.counters["hugetlb_malloc"] =
+      tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb=1") != nullptr ? 1 : 0;
 }
 
 QuantizeOptions PerChannelInt8() {
