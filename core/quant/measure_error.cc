@@ -6,17 +6,9 @@
 #include <cmath>
 #include <vector>
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-#include <immintrin.h>
-#endif
-
+#include "core/quant/avx512.h"
 #include "core/quant/error_accumulator.h"
 #include "core/quant/scale.h"
-
-// GCC 12 flags the _mm512_undefined_* placeholders inside its own AVX-512 intrinsics as
-// maybe-uninitialized (a known false positive); nothing here reads uninitialised data.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace modelpress {
 namespace {

@@ -1,12 +1,6 @@
 #include "core/quant/pack.h"
 
-#if defined(__AVX512F__) && defined(__AVX512BW__)
-#include <immintrin.h>
-// GCC 12 flags the _mm256_undefined_* placeholder inside its own vpmovwb intrinsic as
-// maybe-uninitialized (a known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "core/quant/avx512.h"
 
 namespace modelpress {
 
@@ -14,7 +8,7 @@ void PackNibbles(std::span<const uint8_t> codes, std::span<uint8_t> packed) {
   const size_t count = codes.size();
   const size_t pairs = count / 2;
   size_t k = 0;
-#if defined(__AVX512F__) && defined(__AVX512BW__)
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
   // 64 codes -> 32 bytes: in each 16-bit word (code 2k low, code 2k+1 high) move the high
   // code's nibble down next to the low one's, then narrow the words to bytes.
   const __m512i low_nibble = _mm512_set1_epi16(0x000F);

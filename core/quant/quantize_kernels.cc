@@ -9,17 +9,9 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-#include <immintrin.h>
-#endif
-
+#include "core/quant/avx512.h"
 #include "core/quant/counter_rng.h"
 #include "core/quant/scale.h"
-
-// GCC 12 flags the _mm512_undefined_* placeholders inside its own AVX-512 intrinsics as
-// maybe-uninitialized (a known false positive); nothing here reads uninitialised data.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace modelpress {
 namespace {
@@ -82,8 +74,7 @@ void QuantizeRunUniform(const float* x, int64_t n, float scale, int32_t zero_poi
   j = qmin >= 0 ? QuantizeBlocksUniform<true>(x, n, vs, vlo, vhi, vz, codes)
                 : QuantizeBlocksUniform<false>(x, n, vs, vlo, vhi, vz, codes);
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     const __m512i c = QuantizeLanes(_mm512_maskz_loadu_ps(mask, x + j), vs, vlo, vhi, vz);
     _mm512_mask_cvtepi32_storeu_epi8(codes + j, mask, c);
   }
@@ -101,8 +92,7 @@ void QuantizeRunVarying(const float* x, int64_t n, const float* scales, const in
   const __m512 vqmin = _mm512_set1_ps(static_cast<float>(qmin));
   const __m512 vqmax = _mm512_set1_ps(static_cast<float>(qmax));
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     const __m512i vz = _mm512_maskz_loadu_epi32(mask, zero_points + j);
     const __m512 vzf = _mm512_cvtepi32_ps(vz);
     // Masked-off lanes divide by 1 to stay clear of 0/0.
@@ -143,8 +133,7 @@ void DequantizeRunUniform(const uint8_t* codes, int64_t n, bool is_signed, float
   const __m512 vs = _mm512_set1_ps(scale);
   const __m512i vz = _mm512_set1_epi32(zero_point);
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     const __m128i bytes = _mm_maskz_loadu_epi8(mask, codes + j);
     const __m512i q = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
     const __m512 r = _mm512_mul_ps(vs, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, vz)));
@@ -222,8 +211,7 @@ float AbsMaxRun(const float* x, int64_t n, bool* all_finite) {
     m3 = _mm512_max_ps(m3, a3);
   }
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, x + j));
     bad |= _mm512_cmp_ps_mask(a, vinf, _CMP_NLT_UQ);
     m0 = _mm512_max_ps(m0, a);
@@ -260,8 +248,7 @@ void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* 
     hi2 = _mm512_max_ps(hi2, b);
   }
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     // Masked-off lanes repeat x[0], which is already in the running min and max.
     const __m512 a = _mm512_mask_loadu_ps(_mm512_set1_ps(x[0]), mask, x + j);
     bad |= _mm512_cmp_ps_mask(_mm512_abs_ps(a), vinf, _CMP_NLT_UQ);
@@ -364,8 +351,7 @@ float QuantizeRowScanNext(const float* row, const float* next, int64_t n, float 
     }
   }
   for (; j < n; j += 16) {
-    const __mmask16 mask =
-        n - j >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 mask = TailMask16(n - j);
     if constexpr (kHasNext) {
       m0 = _mm512_max_epu32(m0,
                             _mm512_and_si512(_mm512_maskz_loadu_epi32(mask, next + j), abs_bits));
