@@ -12,49 +12,55 @@ int EntropyCalibrator::BestThresholdBin(const std::vector<double>& histogram, in
                                         int stride) {
   const int bins = static_cast<int>(histogram.size());
   if (bins <= levels) return bins;
-  std::vector<double> suffix(bins + 1, 0.0);
-  for (int k = bins; k-- > 0;) suffix[k] = suffix[k + 1] + histogram[k];
-  std::vector<double> p(bins), q(bins);
+  // With P, Q, P_total and Q_total as in the header, KL(P || Q) =
+  //   (sum p log p - sum p log q) / P_total + log(Q_total / P_total),
+  // and q is constant (the group's share) over each group's non-empty bins, so sum p log q
+  // is one term per group. Prefix sums over the histogram make each candidate O(levels)
+  // instead of O(i) logs.
+  std::vector<double> mass(bins + 1, 0.0);     // sum of h[k], k < m
+  std::vector<double> p_log_p(bins + 1, 0.0);  // sum of h log h over non-empty k < m
+  std::vector<int> non_empty(bins + 1, 0);     // count of h[k] > 0, k < m
+  for (int k = 0; k < bins; ++k) {
+    const double h = histogram[k];
+    mass[k + 1] = mass[k] + h;
+    p_log_p[k + 1] = p_log_p[k] + (h > 0 ? h * std::log(h) : 0.0);
+    non_empty[k + 1] = non_empty[k] + (h > 0 ? 1 : 0);
+  }
+  const double p_total = mass[bins];  // outliers fold in, so P always sums to everything
   double best_kl = std::numeric_limits<double>::infinity();
   int best = bins;
   for (int i = levels; i <= bins; i += stride) {
-    std::copy(histogram.begin(), histogram.begin() + i, p.begin());
-    p[i - 1] += suffix[i];  // outliers fold into the last kept bin
-    // Q: the candidate as the quantizer sees it: the sliced histogram *without* the
-    // outliers, merged into `levels` groups (the last takes the remainder) and spread evenly
-    // back over each group's non-empty bins of P. Q = P would make every threshold look
-    // perfect at i == levels.
+    const double outliers = mass[bins] - mass[i];
+    const double q_total = mass[i];  // Q spreads each group's in-range mass, nothing more
+    if (p_total == 0 || q_total == 0) continue;
+    // P: h, except that bin i-1 also holds the outliers.
+    const double last_p = histogram[i - 1] + outliers;
+    const double sum_p_log_p = p_log_p[i - 1] + (last_p > 0 ? last_p * std::log(last_p) : 0.0);
     const int per_group = i / levels;
+    double sum_p_log_q = 0;
+    bool infinite = false;
     for (int g = 0; g < levels; ++g) {
       const int start = g * per_group;
-      const int end = (g == levels - 1) ? i : start + per_group;
-      double mass = 0;
-      int nonzero = 0;
-      for (int k = start; k < end; ++k) {
-        mass += histogram[k];
-        nonzero += p[k] > 0 ? 1 : 0;
+      const bool last_group = g == levels - 1;
+      const int end = last_group ? i : start + per_group;
+      const double group_mass = mass[end] - mass[start];
+      int group_non_empty = non_empty[end] - non_empty[start];
+      double group_p = group_mass;
+      if (last_group) {
+        group_p += outliers;
+        if (histogram[i - 1] == 0 && outliers > 0) ++group_non_empty;
       }
-      const double share = nonzero > 0 ? mass / nonzero : 0.0;
-      for (int k = start; k < end; ++k) q[k] = p[k] > 0 ? share : 0.0;
-    }
-    double p_total = 0, q_total = 0;
-    for (int k = 0; k < i; ++k) {
-      p_total += p[k];
-      q_total += q[k];
-    }
-    if (p_total == 0 || q_total == 0) continue;
-    double kl = 0;
-    for (int k = 0; k < i; ++k) {
-      if (p[k] == 0) continue;
-      // A bin with mass in P but none in Q (only outliers landed there) is infinitely
-      // surprising; TensorRT skips such thresholds, and so do we.
-      if (q[k] == 0) {
-        kl = std::numeric_limits<double>::infinity();
+      if (group_non_empty == 0) continue;
+      // A bin with mass in P but none in Q (only outliers landed in its group) is
+      // infinitely surprising; TensorRT skips such thresholds, and so do we.
+      if (group_mass == 0) {
+        infinite = true;
         break;
       }
-      kl += (p[k] / p_total) * std::log((p[k] / p_total) / (q[k] / q_total));
+      sum_p_log_q += group_p * std::log(group_mass / group_non_empty);
     }
-    if (!std::isfinite(kl)) continue;
+    if (infinite) continue;
+    const double kl = (sum_p_log_p - sum_p_log_q) / p_total + std::log(q_total / p_total);
     if (kl < best_kl) {
       best_kl = kl;
       best = i;

@@ -4,9 +4,9 @@
 // count), P = the first i bins with all outlier mass folded into bin i-1, Q = the same
 // bins without the outliers, merged into `levels` (2^(bits-1), 128 for int8) equal groups
 // and spread back uniformly over each group's non-empty bins. The threshold minimising KL(P || Q)
-// wins; the clip is bin i's upper edge. O(bins^2) per slot: with more than 64 slots only every k-th
-// candidate is tried (at most ~64 per slot) to keep per-channel calibration fast. Asymmetric
-// schemes clip both sides at the same |x| threshold.
+// wins; the clip is bin i's upper edge. O(bins * levels) per slot (prefix sums): with more than 64
+// slots only every k-th candidate is tried (at most ~64 per slot) to keep per-channel calibration
+// fast. Asymmetric schemes clip both sides at the same |x| threshold.
 #ifndef MODELPRESS_CORE_QUANT_CALIBRATE_ENTROPY_H_
 #define MODELPRESS_CORE_QUANT_CALIBRATE_ENTROPY_H_
 

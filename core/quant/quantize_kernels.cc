@@ -276,16 +276,25 @@ void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* 
 
 int64_t FindNonFinite(const float* x, int64_t n) {
   constexpr int64_t kBlock = 4096;
-  for (int64_t start = 0; start < n; start += kBlock) {
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  // The first bad index overall is the minimum of each thread's first bad index.
+  int64_t first_bad = INT64_MAX;
+#pragma omp parallel for schedule(static) reduction(min : first_bad) if (n >= kParallelMinElements)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t start = b * kBlock;
     const int64_t len = std::min(kBlock, n - start);
+    if (start > first_bad) continue;  // this thread already found an earlier one
     bool finite = true;
     AbsMaxRun(x + start, len, &finite);
     if (finite) continue;
     for (int64_t j = start; j < start + len; ++j) {
-      if (!std::isfinite(x[j])) return j;
+      if (!std::isfinite(x[j])) {
+        first_bad = std::min(first_bad, j);
+        break;
+      }
     }
   }
-  return -1;
+  return first_bad == INT64_MAX ? -1 : first_bad;
 }
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <limits>
@@ -211,6 +212,25 @@ TEST(QuantizeTensorTest, ConstantAndZeroTensors) {
     EXPECT_TRUE(std::isfinite(result->params.scales[0]));
     EXPECT_LE(result->report.tensor.max_abs_error, result->params.scales[0] / 2);
   }
+}
+
+// Tensors this large search for non-finite values in parallel: the error must still name
+// the first bad index, whichever thread's block holds it, at any thread count.
+TEST(QuantizeTensorTest, NamesTheFirstNonFiniteIndexOfALargeTensor) {
+  Tensor input = RandomTensor({1024, 1024}, 2);
+  float* x = input.values<float>().data();
+  x[900000] = std::nanf("");  // in the second thread's half
+  QuantizeOptions options;
+  for (const int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    EXPECT_EQ(QuantizeTensor(input, options).status().message(),
+              "tensor contains NaN at index 900000");
+    x[300001] = std::numeric_limits<float>::infinity();  // now an earlier one in the first half
+    EXPECT_EQ(QuantizeTensor(input, options).status().message(),
+              "tensor contains Inf at index 300001");
+    x[300001] = 0.0f;
+  }
+  omp_set_num_threads(2);
 }
 
 TEST(QuantizeTensorTest, RejectsBadInputs) {
