@@ -146,9 +146,22 @@ void DequantizeRunUniform(const uint8_t* codes, int64_t n, bool is_signed, float
 
 void DequantizeRunVarying(const uint8_t* codes, int64_t n, bool is_signed, const float* scales,
                           const int32_t* zero_points, float* out) {
-  for (int64_t j = 0; j < n; ++j) {
+  int64_t j = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  for (; j < n; j += 16) {
+    const __mmask16 mask = TailMask16(n - j);
+    const __m128i bytes = _mm_maskz_loadu_epi8(mask, codes + j);
+    const __m512i q = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+    const __m512i vz = _mm512_maskz_loadu_epi32(mask, zero_points + j);
+    const __m512 vs = _mm512_maskz_loadu_ps(mask, scales + j);
+    const __m512 r = _mm512_mul_ps(vs, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, vz)));
+    _mm512_mask_storeu_ps(out + j, mask, r);
+  }
+#else
+  for (; j < n; ++j) {
     out[j] = DequantizeValue(DecodeByte(codes[j], is_signed), scales[j], zero_points[j]);
   }
+#endif
 }
 
 void QuantizeWithLayout(const float* x, const ParamLayout& layout, const QuantScheme& scheme,
@@ -274,7 +287,13 @@ void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* 
 #endif
 }
 
-int64_t FindNonFinite(const float* x, int64_t n) {
+namespace {
+
+// The first index j in [0, n) with is_bad(j), or -1. Blocks are checked in parallel with the
+// fast `block_clean(start, len)` (true: nothing bad in the block); only a failing block is
+// walked element by element. The result is the same at any thread count.
+template <typename BlockClean, typename IsBad>
+int64_t FindFirstBad(int64_t n, BlockClean block_clean, IsBad is_bad) {
   constexpr int64_t kBlock = 4096;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   // The first bad index overall is the minimum of each thread's first bad index.
@@ -283,18 +302,70 @@ int64_t FindNonFinite(const float* x, int64_t n) {
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t start = b * kBlock;
     const int64_t len = std::min(kBlock, n - start);
-    if (start > first_bad) continue;  // this thread already found an earlier one
-    bool finite = true;
-    AbsMaxRun(x + start, len, &finite);
-    if (finite) continue;
+    if (start > first_bad || block_clean(start, len)) continue;
     for (int64_t j = start; j < start + len; ++j) {
-      if (!std::isfinite(x[j])) {
+      if (is_bad(j)) {
         first_bad = std::min(first_bad, j);
         break;
       }
     }
   }
   return first_bad == INT64_MAX ? -1 : first_bad;
+}
+
+// True if every code in bytes[0, n) decodes into [qmin, qmax].
+bool CodesInRange(const uint8_t* bytes, int64_t n, bool is_signed, int32_t qmin, int32_t qmax) {
+  int64_t j = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  __mmask64 bad = 0;
+  if (is_signed) {
+    const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin));
+    const __m512i hi = _mm512_set1_epi8(static_cast<char>(qmax));
+    for (; j + 64 <= n; j += 64) {
+      const __m512i v = _mm512_loadu_si512(bytes + j);
+      bad |= _mm512_cmplt_epi8_mask(v, lo) | _mm512_cmpgt_epi8_mask(v, hi);
+    }
+  } else {
+    const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin));
+    const __m512i hi = _mm512_set1_epi8(static_cast<char>(qmax));
+    for (; j + 64 <= n; j += 64) {
+      const __m512i v = _mm512_loadu_si512(bytes + j);
+      bad |= _mm512_cmplt_epu8_mask(v, lo) | _mm512_cmpgt_epu8_mask(v, hi);
+    }
+  }
+  if (bad != 0) return false;
+#endif
+  for (; j < n; ++j) {
+    const int32_t q = DecodeByte(bytes[j], is_signed);
+    if (q < qmin || q > qmax) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t FindNonFinite(const float* x, int64_t n) {
+  return FindFirstBad(
+      n,
+      [x](int64_t start, int64_t len) {
+        bool finite = true;
+        AbsMaxRun(x + start, len, &finite);
+        return finite;
+      },
+      [x](int64_t j) { return !std::isfinite(x[j]); });
+}
+
+int64_t FindCodeOutOfRange(const uint8_t* codes, int64_t n, bool is_signed, int32_t qmin,
+                           int32_t qmax) {
+  return FindFirstBad(
+      n,
+      [=](int64_t start, int64_t len) {
+        return CodesInRange(codes + start, len, is_signed, qmin, qmax);
+      },
+      [=](int64_t j) {
+        const int32_t q = DecodeByte(codes[j], is_signed);
+        return q < qmin || q > qmax;
+      });
 }
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)

@@ -43,6 +43,10 @@ float AbsMaxRun(const float* x, int64_t n, bool* all_finite);
 void MinMaxRun(const float* x, int64_t n, float* min_out, float* max_out, bool* all_finite);
 // Index of the first NaN or +-Inf, or -1.
 int64_t FindNonFinite(const float* x, int64_t n);
+// Index of the first code (one per byte, int8 if is_signed else uint8) outside [qmin, qmax],
+// or -1.
+int64_t FindCodeOutOfRange(const uint8_t* codes, int64_t n, bool is_signed, int32_t qmin,
+                           int32_t qmax);
 
 // Fused per-row symmetric quantization of a [rows, row_len] matrix: per row, max |x|, the
 // scale via ComputeScaleZeroPoint, then the codes, in one pass over memory (each thread takes

@@ -147,14 +147,12 @@ absl::StatusOr<Tensor> DequantizeTensor(const Tensor& codes, const QuantScheme& 
   const int32_t qmax = QMax(scheme);
   const uint8_t* bytes = codes.bytes();
   const int64_t n = codes.num_elements();
-  for (int64_t j = 0; j < n; ++j) {
-    const int32_t q = scheme.is_signed ? static_cast<int32_t>(static_cast<int8_t>(bytes[j]))
-                                       : static_cast<int32_t>(bytes[j]);
-    if (q < qmin || q > qmax) {
-      return absl::InvalidArgumentError(absl::StrCat("codes[", j, "] is ", q, "; must be in [",
-                                                     qmin, ", ", qmax, "] for ", scheme.bits,
-                                                     "-bit codes"));
-    }
+  if (const int64_t bad = FindCodeOutOfRange(bytes, n, scheme.is_signed, qmin, qmax); bad >= 0) {
+    const int32_t q = scheme.is_signed ? static_cast<int32_t>(static_cast<int8_t>(bytes[bad]))
+                                       : static_cast<int32_t>(bytes[bad]);
+    return absl::InvalidArgumentError(absl::StrCat("codes[", bad, "] is ", q, "; must be in [",
+                                                   qmin, ", ", qmax, "] for ", scheme.bits,
+                                                   "-bit codes"));
   }
   std::vector<int32_t> zero_points = params.zero_points;
   if (zero_points.empty()) zero_points.assign(params.scales.size(), 0);

@@ -287,5 +287,41 @@ TEST(DequantizeTensorTest, RejectsMismatchedCodes) {
               HasSubstr("codes[1] is 9"));
 }
 
+// Large code tensors are range-checked in vector blocks, in parallel: the error must still
+// name the first bad code, for signed and unsigned codes, at any thread count.
+TEST(DequantizeTensorTest, NamesTheFirstOutOfRangeCodeOfALargeTensor) {
+  QuantScheme scheme;
+  scheme.bits = 4;
+  const int64_t n = 100000;
+  Tensor signed_codes = Tensor::Create("c", DType::kInt8, {n});
+  for (int64_t j = 0; j < n; ++j)
+    signed_codes.values<int8_t>()[j] = static_cast<int8_t>(j % 16 - 8);
+  const QuantParams params{{}, {0.5f}, {0}};
+  for (const int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    EXPECT_TRUE(DequantizeTensor(signed_codes, scheme, params).ok());
+    signed_codes.values<int8_t>()[70001] = -9;
+    EXPECT_EQ(DequantizeTensor(signed_codes, scheme, params).status().message(),
+              "codes[70001] is -9; must be in [-8, 7] for 4-bit codes");
+    signed_codes.values<int8_t>()[40000] = 8;
+    EXPECT_EQ(DequantizeTensor(signed_codes, scheme, params).status().message(),
+              "codes[40000] is 8; must be in [-8, 7] for 4-bit codes");
+    signed_codes.values<int8_t>()[70001] = 0;
+    signed_codes.values<int8_t>()[40000] = 0;
+  }
+  scheme.is_signed = false;
+  scheme.symmetric = false;
+  Tensor unsigned_codes = Tensor::Create("c", DType::kUInt8, {n});
+  for (int64_t j = 0; j < n; ++j)
+    unsigned_codes.values<uint8_t>()[j] = static_cast<uint8_t>(j % 16);
+  unsigned_codes.values<uint8_t>()[n - 1] = 200;  // in the scalar tail
+  EXPECT_EQ(DequantizeTensor(unsigned_codes, scheme, params).status().message(),
+            "codes[99999] is 200; must be in [0, 15] for 4-bit codes");
+  unsigned_codes.values<uint8_t>()[50000] = 16;
+  EXPECT_EQ(DequantizeTensor(unsigned_codes, scheme, params).status().message(),
+            "codes[50000] is 16; must be in [0, 15] for 4-bit codes");
+  omp_set_num_threads(2);
+}
+
 }  // namespace
 }  // namespace modelpress
