@@ -1,5 +1,6 @@
 // What one QuantizeTensor request costs beyond the kernel: the core entry point
-// (validation, fused per-channel quantize, error report), the server's handler path
+// (validation, quantize, error report; per-channel on axis 0 and on the last axis, int4
+// groups along axis 0), the server's handler path
 // (proto -> Tensor copy, QuantizeTensor, codes -> proto) on a fresh response as gRPC gives
 // one per call, and the wire path (parse the request bytes, handler, serialize the
 // response), with glibc configured as modelpressd configures it. Run with
@@ -66,16 +67,40 @@ QuantizeOptions PerChannelInt8() {
   return options;
 }
 
-// core QuantizeTensor on a [rows, 4096] tensor: the fused kernel plus the error report.
-void BM_QuantizeTensorCall(benchmark::State& state) {
+// core QuantizeTensor on a [rows, 4096] tensor: the kernels plus the error report.
+void RunQuantizeTensorCalls(benchmark::State& state, const QuantizeOptions& options) {
   const int64_t rows = state.range(0);
   const Tensor input = MakeWeights(rows, 4096);
-  const QuantizeOptions options = PerChannelInt8();
   RunCalls(state, input.num_elements(), [&] {
     absl::StatusOr<QuantizeResult> result = QuantizeTensor(input, options);
     if (!result.ok()) state.SkipWithError(std::string(result.status().message()).c_str());
     benchmark::DoNotOptimize(result);
   });
+}
+
+// Per-channel on axis 0: the fused per-row kernel.
+void BM_QuantizeTensorCall(benchmark::State& state) {
+  RunQuantizeTensorCalls(state, PerChannelInt8());
+}
+
+// Per-channel on the last axis (a [K, N] MatMul weight, one scale per output column): the
+// scale varies along every contiguous run (min-max pass, then quantize with per-element
+// params, then the report).
+void BM_QuantizeTensorCallLastAxis(benchmark::State& state) {
+  QuantizeOptions options = PerChannelInt8();
+  options.scheme.axis = 1;
+  RunQuantizeTensorCalls(state, options);
+}
+
+// Int4 groups of 128 along axis 0 (GPTQ's layout for a [K, N] weight): params vary along
+// every contiguous run, as above, plus the nibble packing.
+void BM_QuantizeTensorCallGroupsAxis0(benchmark::State& state) {
+  QuantizeOptions options;
+  options.scheme.bits = 4;
+  options.scheme.granularity = Granularity::kPerGroup;
+  options.scheme.axis = 0;
+  options.scheme.group_size = 128;
+  RunQuantizeTensorCalls(state, options);
 }
 
 v1::QuantizeTensorRequest MakeRequest(const Tensor& input) {
@@ -133,6 +158,8 @@ void BM_QuantizeTensorWire(benchmark::State& state) {
       ->Unit(benchmark::kMillisecond)
 
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCall);
+MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCallLastAxis);
+MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCallGroupsAxis0);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorHandler);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorWire);
 

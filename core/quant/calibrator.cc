@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/quant/avx512.h"
 #include "core/quant/calibrate_entropy.h"
 #include "core/quant/calibrate_minmax.h"
 #include "core/quant/calibrate_mse.h"
@@ -17,6 +18,38 @@ namespace modelpress {
 namespace {
 
 constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+
+static_assert(sizeof(ClipRange) == 2 * sizeof(float), "ClipRange is read as (min, max) pairs");
+
+// slots[i] widened by x[i] for i < n; clears *all_finite if any x[i] is NaN or +-Inf.
+void WidenPerElement(const float* x, int64_t n, ClipRange* slots, bool* all_finite) {
+  int64_t i = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+  // Eight slots per step: (min, max) pairs as 16 lanes, x[i] duplicated into both lanes of
+  // its pair; min on the even lanes, max on the odd ones.
+  float* pairs = reinterpret_cast<float*>(slots);
+  const __m512i duplicate = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  const __m256 inf = _mm256_set1_ps(INFINITY);
+  constexpr __mmask16 kMinLanes = 0x5555;
+  constexpr __mmask16 kMaxLanes = 0xAAAA;
+  __mmask8 bad = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    bad |= _mm256_cmp_ps_mask(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), v), inf, _CMP_NLT_UQ);
+    const __m512 both = _mm512_permutexvar_ps(duplicate, _mm512_castps256_ps512(v));
+    __m512 range = _mm512_loadu_ps(pairs + 2 * i);
+    range = _mm512_mask_min_ps(range, kMinLanes, range, both);
+    range = _mm512_mask_max_ps(range, kMaxLanes, range, both);
+    _mm512_storeu_ps(pairs + 2 * i, range);
+  }
+  if (bad != 0) *all_finite = false;
+#endif
+  for (; i < n; ++i) {
+    if (!std::isfinite(x[i])) *all_finite = false;
+    slots[i].min = std::min(slots[i].min, x[i]);
+    slots[i].max = std::max(slots[i].max, x[i]);
+  }
+}
 
 }  // namespace
 
@@ -141,11 +174,9 @@ bool UpdateSlotMinMax(const float* values, const ParamLayout& layout,
             slot.max = std::max(slot.max, hi);
           }
         } else {  // per-channel: slot a for element a
-          for (int64_t a = a0; a < a1; ++a) {
-            finite = finite && std::isfinite(row[a]);
-            slots[a].min = std::min(slots[a].min, row[a]);
-            slots[a].max = std::max(slots[a].max, row[a]);
-          }
+          bool run_finite = true;
+          WidenPerElement(row + a0, a1 - a0, slots.data() + a0, &run_finite);
+          finite = finite && run_finite;
         }
         continue;
       }
@@ -153,12 +184,9 @@ bool UpdateSlotMinMax(const float* values, const ParamLayout& layout,
         const float* row = values + (o * axis_len + a) * inner;
         const int64_t p = layout.ParamIndex(o, a, 0);
         if (varies) {
-          ClipRange* slot = slots.data() + p;
-          for (int64_t i = 0; i < inner; ++i) {
-            finite = finite && std::isfinite(row[i]);
-            slot[i].min = std::min(slot[i].min, row[i]);
-            slot[i].max = std::max(slot[i].max, row[i]);
-          }
+          bool run_finite = true;
+          WidenPerElement(row, inner, slots.data() + p, &run_finite);
+          finite = finite && run_finite;
         } else {
           float lo, hi;
           bool row_finite = true;

@@ -67,24 +67,42 @@ struct LaneSums {
   }
 };
 
-// The leading multiple of 16 elements of a run with one (scale, zero point), 16 at a time
-// with the sums in double lanes (two sets, one per 8-float half, to keep the add chains
-// short). Same formulas as the scalar loop below: recon = S * (q - Z) in float, error and
-// sums in double. Returns how many elements it consumed.
-int64_t AccumulateUniformSimd(const float* x, const uint8_t* codes, int64_t n, float scale,
-                              int32_t zero_point, float clip_lo, float clip_hi, bool is_signed,
-                              ErrorAccumulator* acc, int64_t* in_range) {
+// The leading multiple of 16 elements of a run, 16 at a time with the sums in double lanes
+// (two sets, one per 8-float half, to keep the add chains short). kVaries: one (scale, zero
+// point) per element, else scales[0] and zero_points[0] for all. Same formulas as the scalar
+// loop below: clip bounds and recon = S * (q - Z) in float, error and sums in double.
+// Returns how many elements it consumed; for uniform runs *in_range counts the in-range
+// elements (their theoretical noise is added once per run), for varying runs the
+// theoretical noise is summed per element, as the scalar loop does.
+template <bool kVaries>
+int64_t AccumulateSimd(const float* x, const uint8_t* codes, int64_t n, const float* scales,
+                       const int32_t* zero_points, const RowContext& ctx, ErrorAccumulator* acc,
+                       int64_t* in_range) {
   const int64_t full = n - n % 16;
   if (full == 0) return 0;
-  const __m512 vs = _mm512_set1_ps(scale);
-  const __m512i vz = _mm512_set1_epi32(zero_point);
-  const __m512 vlo = _mm512_set1_ps(clip_lo);
-  const __m512 vhi = _mm512_set1_ps(clip_hi);
+  const __m512i vqmin = _mm512_set1_epi32(ctx.qmin);
+  const __m512i vqmax = _mm512_set1_epi32(ctx.qmax);
+  const __m512 half = _mm512_set1_ps(0.5f);
+  __m512 vs = _mm512_set1_ps(scales[0]);
+  __m512i vz = _mm512_set1_epi32(zero_points[0]);
+  auto bounds = [&](__m512* lo, __m512* hi) {
+    *lo = _mm512_mul_ps(vs, _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(vqmin, vz)), half));
+    *hi = _mm512_mul_ps(vs, _mm512_add_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(vqmax, vz)), half));
+  };
+  __m512 vlo, vhi;
+  bounds(&vlo, &vhi);
+  const __m512d factor = _mm512_set1_pd(ctx.theoretical_factor);
+  __m512d theoretical_low = _mm512_setzero_pd(), theoretical_high = _mm512_setzero_pd();
   LaneSums low, high;
   int64_t clipped = 0;
   for (int64_t j = 0; j < full; j += 16) {
+    if constexpr (kVaries) {
+      vs = _mm512_loadu_ps(scales + j);
+      vz = _mm512_loadu_si512(zero_points + j);
+      bounds(&vlo, &vhi);
+    }
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + j));
-    const __m512i q = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+    const __m512i q = ctx.is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
     const __m512 recon = _mm512_mul_ps(vs, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, vz)));
     const __m512 values = _mm512_loadu_ps(x + j);
     const __mmask16 clip =
@@ -95,11 +113,27 @@ int64_t AccumulateUniformSimd(const float* x, const uint8_t* codes, int64_t n, f
     high.Add(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(values), 1)),
              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(recon), 1)),
              static_cast<__mmask8>(clip >> 8));
+    if constexpr (kVaries) {
+      const __m512d s_low = _mm512_cvtps_pd(_mm512_castps512_ps256(vs));
+      const __m512d s_high =
+          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(vs), 1)));
+      theoretical_low =
+          _mm512_mask_add_pd(theoretical_low, static_cast<__mmask8>(~clip), theoretical_low,
+                             _mm512_mul_pd(_mm512_mul_pd(s_low, s_low), factor));
+      theoretical_high =
+          _mm512_mask_add_pd(theoretical_high, static_cast<__mmask8>(~clip >> 8), theoretical_high,
+                             _mm512_mul_pd(_mm512_mul_pd(s_high, s_high), factor));
+    }
   }
   low.MergeInto(acc);
   high.MergeInto(acc);
   acc->clipped += clipped;
-  *in_range += full - clipped;
+  if constexpr (kVaries) {
+    acc->theoretical +=
+        _mm512_reduce_add_pd(theoretical_low) + _mm512_reduce_add_pd(theoretical_high);
+  } else {
+    *in_range += full - clipped;
+  }
   return full;
 }
 #endif
@@ -120,10 +154,7 @@ void AccumulateRow(const float* x, const uint8_t* codes, int64_t n, const float*
   // added once per run from the in-range count.
   int64_t in_range = 0;
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-  if constexpr (!kVaries) {
-    j = AccumulateUniformSimd(x, codes, n, scale, zero_point, clip_lo, clip_hi, ctx.is_signed, acc,
-                              &in_range);
-  }
+  j = AccumulateSimd<kVaries>(x, codes, n, scales, zero_points, ctx, acc, &in_range);
 #endif
   for (; j < n; ++j) {
     if constexpr (kVaries) {

@@ -58,6 +58,34 @@ int64_t QuantizeBlocksUniform(const float* x, int64_t n, __m512 vs, __m512 vlo, 
   }
   return j;
 }
+
+// 16 lanes with their own (scale, zero point): QuantizeLanes with per-lane bounds.
+inline __m512i QuantizeLanesVarying(const float* x, const float* scales, const int32_t* zero_points,
+                                    __m512 qmin, __m512 qmax) {
+  const __m512i vz = _mm512_loadu_si512(zero_points);
+  const __m512 vzf = _mm512_cvtepi32_ps(vz);
+  return QuantizeLanes(_mm512_loadu_ps(x), _mm512_loadu_ps(scales), _mm512_sub_ps(qmin, vzf),
+                       _mm512_sub_ps(qmax, vzf), vz);
+}
+
+// QuantizeBlocksUniform with one (scale, zero point) per element.
+template <bool kUnsigned>
+int64_t QuantizeBlocksVarying(const float* x, int64_t n, const float* scales,
+                              const int32_t* zero_points, __m512 qmin, __m512 qmax,
+                              uint8_t* codes) {
+  int64_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    const __m512i c0 = QuantizeLanesVarying(x + j, scales + j, zero_points + j, qmin, qmax);
+    const __m512i c1 =
+        QuantizeLanesVarying(x + j + 16, scales + j + 16, zero_points + j + 16, qmin, qmax);
+    const __m512i c2 =
+        QuantizeLanesVarying(x + j + 32, scales + j + 32, zero_points + j + 32, qmin, qmax);
+    const __m512i c3 =
+        QuantizeLanesVarying(x + j + 48, scales + j + 48, zero_points + j + 48, qmin, qmax);
+    _mm512_storeu_si512(codes + j, PackCodes<kUnsigned>(c0, c1, c2, c3));
+  }
+  return j;
+}
 #endif
 
 }  // namespace
@@ -91,6 +119,8 @@ void QuantizeRunVarying(const float* x, int64_t n, const float* scales, const in
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
   const __m512 vqmin = _mm512_set1_ps(static_cast<float>(qmin));
   const __m512 vqmax = _mm512_set1_ps(static_cast<float>(qmax));
+  j = qmin >= 0 ? QuantizeBlocksVarying<true>(x, n, scales, zero_points, vqmin, vqmax, codes)
+                : QuantizeBlocksVarying<false>(x, n, scales, zero_points, vqmin, vqmax, codes);
   for (; j < n; j += 16) {
     const __mmask16 mask = TailMask16(n - j);
     const __m512i vz = _mm512_maskz_loadu_epi32(mask, zero_points + j);

@@ -93,6 +93,11 @@ QuantScheme Scheme(Granularity granularity, bool symmetric, bool is_signed, int 
   return scheme;
 }
 
+QuantScheme WithAxis(QuantScheme scheme, int axis) {
+  scheme.axis = axis;
+  return scheme;
+}
+
 class MeasureErrorTest : public ::testing::TestWithParam<ReportCase> {};
 
 TEST_P(MeasureErrorTest, MatchesLongDoubleReference) {
@@ -164,7 +169,17 @@ INSTANTIATE_TEST_SUITE_P(
                    {6, 1024},
                    Scheme(Granularity::kPerGroup, true, true, 4, 64),
                    true},
-        ReportCase{"short_rows", {9, 15}, Scheme(Granularity::kPerChannel, true, true, 8), true}),
+        ReportCase{"short_rows", {9, 15}, Scheme(Granularity::kPerChannel, true, true, 8), true},
+        // Params that vary along each contiguous run: per-channel on the last axis (the
+        // [K, N] MatMul weight layout) and per-group along axis 0 of such a weight.
+        ReportCase{"per_channel_axis1_uint8_asym_clipped",
+                   {37, 1037},
+                   WithAxis(Scheme(Granularity::kPerChannel, false, false, 8), 1),
+                   true},
+        ReportCase{"per_group_axis0_int4_clipped",
+                   {128, 515},
+                   WithAxis(Scheme(Granularity::kPerGroup, true, true, 4, 32), 0),
+                   true}),
     [](const ::testing::TestParamInfo<ReportCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
