@@ -72,12 +72,12 @@ absl::StatusOr<Tensor> Float32TensorFromProto(const v1::Tensor& proto, absl::str
     }
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(proto.float_data().data()),
                                    proto.float_data_size() * sizeof(float));
-    return Tensor::FromBytes(proto.name(), DType::kFloat32, std::move(shape), bytes);
+    return Tensor::View(proto.name(), DType::kFloat32, std::move(shape), bytes);
   }
   if (absl::Status status = CheckRawSize(proto, field, *count * sizeof(float)); !status.ok()) {
     return status;
   }
-  return Tensor::FromBytes(proto.name(), DType::kFloat32, std::move(shape), RawBytes(proto));
+  return Tensor::View(proto.name(), DType::kFloat32, std::move(shape), RawBytes(proto));
 }
 
 absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::string_view field,
@@ -103,8 +103,7 @@ absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::strin
   }
   Shape shape(proto.shape().begin(), proto.shape().end());
   const DType core_dtype = is_signed ? DType::kInt8 : DType::kUInt8;
-  if (!packed)
-    return Tensor::FromBytes(proto.name(), core_dtype, std::move(shape), RawBytes(proto));
+  if (!packed) return Tensor::View(proto.name(), core_dtype, std::move(shape), RawBytes(proto));
   Tensor codes = Tensor::Create(proto.name(), core_dtype, std::move(shape));
   UnpackNibbles(RawBytes(proto), is_signed, codes.values<uint8_t>());
   return codes;

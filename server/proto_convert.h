@@ -25,11 +25,13 @@
 namespace modelpress::server {
 
 // FP32 input tensor. `field` is the request path used in errors ("tensor").
-// `max_elements` bounds the declared shape (RESOURCE_EXHAUSTED beyond it).
+// `max_elements` bounds the declared shape (RESOURCE_EXHAUSTED beyond it). The result is a
+// Tensor::View of the message's bytes (no copy): it must not outlive `proto`.
 absl::StatusOr<Tensor> Float32TensorFromProto(const v1::Tensor& proto, absl::string_view field,
                                               int64_t max_elements);
 
 // Integer codes (INT8, UINT8, INT4_PACKED, UINT4_PACKED) as unpacked one-per-byte codes.
+// INT8 / UINT8 codes are a Tensor::View of the message's bytes: it must not outlive `proto`.
 absl::StatusOr<Tensor> CodesTensorFromProto(const v1::Tensor& proto, absl::string_view field,
                                             int64_t max_elements);
 

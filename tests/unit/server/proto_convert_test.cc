@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <utility>
 
 namespace modelpress::server {
 namespace {
@@ -21,11 +22,11 @@ v1::Tensor FloatTensor(std::vector<int64_t> shape, std::vector<float> values) {
 }
 
 TEST(Float32TensorFromProto, ReadsFloatData) {
-  absl::StatusOr<Tensor> tensor =
-      Float32TensorFromProto(FloatTensor({2, 2}, {1, 2, 3, 4}), "tensor", kMaxElements);
+  const v1::Tensor proto = FloatTensor({2, 2}, {1, 2, 3, 4});  // the result views it
+  absl::StatusOr<Tensor> tensor = Float32TensorFromProto(proto, "tensor", kMaxElements);
   ASSERT_TRUE(tensor.ok()) << tensor.status();
   EXPECT_EQ(tensor->shape(), (Shape{2, 2}));
-  EXPECT_EQ(tensor->values<float>()[3], 4.0f);
+  EXPECT_EQ(std::as_const(*tensor).values<float>()[3], 4.0f);
 }
 
 TEST(Float32TensorFromProto, ReadsLittleEndianRawData) {
@@ -36,8 +37,12 @@ TEST(Float32TensorFromProto, ReadsLittleEndianRawData) {
   proto.set_raw_data(values, sizeof(values));
   absl::StatusOr<Tensor> tensor = Float32TensorFromProto(proto, "tensor", kMaxElements);
   ASSERT_TRUE(tensor.ok()) << tensor.status();
-  EXPECT_EQ(tensor->values<float>()[0], -1.5f);
-  EXPECT_EQ(tensor->values<float>()[2], 2.25f);
+  const Tensor& input = *tensor;
+  // Read in place: the request's bytes are not copied.
+  EXPECT_TRUE(input.is_view());
+  EXPECT_EQ(input.bytes(), reinterpret_cast<const uint8_t*>(proto.raw_data().data()));
+  EXPECT_EQ(input.values<float>()[0], -1.5f);
+  EXPECT_EQ(input.values<float>()[2], 2.25f);
 }
 
 TEST(Float32TensorFromProto, RejectsEmptyTensor) {

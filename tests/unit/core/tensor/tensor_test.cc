@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace modelpress {
@@ -58,6 +60,47 @@ TEST(Tensor, CloneIsDeep) {
   copy.values<float>()[0] = 42;
   EXPECT_EQ(tensor->values<float>()[0], 1.0f);
   EXPECT_EQ(copy.name(), "w");
+}
+
+std::span<const uint8_t> AsBytes(const std::vector<float>& values) {
+  return {reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)};
+}
+
+TEST(Tensor, ViewReadsInPlaceAndCopiesOnWrite) {
+  std::vector<float> values = {1, 2, 3};
+  absl::StatusOr<Tensor> view = Tensor::View("w", DType::kFloat32, {3}, AsBytes(values));
+  ASSERT_TRUE(view.ok()) << view.status();
+  const Tensor& reader = *view;
+  EXPECT_TRUE(reader.is_view());
+  EXPECT_EQ(reader.values<float>().data(), values.data());  // no copy
+  EXPECT_EQ(reader.size_bytes(), 12u);
+  Tensor copy = reader.Clone();
+  EXPECT_FALSE(copy.is_view());
+  EXPECT_NE(copy.values<float>().data(), values.data());
+
+  // A write goes to the Tensor's own copy, never to the borrowed bytes.
+  view->values<float>()[0] = 42;
+  EXPECT_FALSE(view->is_view());
+  EXPECT_EQ(values[0], 1.0f);
+  EXPECT_EQ(view->values<float>()[0], 42.0f);
+  EXPECT_EQ(view->values<float>()[2], 3.0f);
+  EXPECT_EQ(view->size_bytes(), 12u);
+}
+
+TEST(Tensor, ViewChecksTheByteCountAndCopiesMisalignedBytes) {
+  std::vector<uint8_t> bytes(13);
+  absl::Status status =
+      Tensor::View("w", DType::kFloat32, {3}, std::span<const uint8_t>(bytes).first(11)).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("has 11 bytes"));
+  // Floats that do not start on a 4-byte boundary are copied (to an aligned buffer).
+  const uint8_t* start = bytes.data();
+  while (reinterpret_cast<uintptr_t>(start) % 4 != 1) ++start;
+  absl::StatusOr<Tensor> copied =
+      Tensor::View("w", DType::kFloat32, {2}, std::span<const uint8_t>(start, 8));
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_FALSE(copied->is_view());
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(std::as_const(*copied).bytes()) % 4, 0u);
 }
 
 TEST(AlignedBuffer, AlignsSmallAndHugeBuffers) {
