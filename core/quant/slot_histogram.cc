@@ -53,8 +53,9 @@ inline void CountRun(const float* x, int64_t n, float inv_width, int bins, uint6
   const int64_t width = 2 * int64_t{bins};
   std::vector<uint16_t> sub(4 * width, 0);
   std::array<int32_t, kIndexBatch> index;
-  // Each sub-histogram takes a quarter of a flush run: no 16-bit counter can overflow.
-  constexpr int64_t kFlushRun = 4 * int64_t{UINT16_MAX};
+  // Each sub-histogram takes a quarter of a flush run, and the first also takes the up to 3
+  // values of the run's ragged end: no 16-bit counter can overflow.
+  constexpr int64_t kFlushRun = 4 * (int64_t{UINT16_MAX} - 3);
   for (int64_t start = 0; start < n; start += kFlushRun) {
     const int64_t end = std::min(n, start + kFlushRun);
     for (int64_t batch = start; batch < end; batch += kIndexBatch) {

@@ -1,6 +1,7 @@
 #include "core/quant/slot_histogram.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -51,6 +52,23 @@ TEST(SlotHistogramsTest, LongRunsCountExactlyLikeTheDefinition) {
     ASSERT_EQ(histograms.range(0), range);
     EXPECT_EQ(Counts(histograms, 0), DirectCounts(x, histograms.num_bins(), range)) << n;
   }
+}
+
+// Every value in one bin, with a ragged end: the most any 16-bit sub-counter can see. Each
+// thread counts its own share, so the edge lengths are per thread.
+TEST(SlotHistogramsTest, OneBinHoldingEveryValueDoesNotOverflow) {
+  for (const int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (const int64_t per_thread : {int64_t{262139}, int64_t{262143}, int64_t{3} << 18}) {
+      const int64_t n = per_thread * threads;
+      const std::vector<float> x(n, 1.0f);
+      SlotHistograms histograms(2048);
+      histograms.Add(x.data(), ParamLayout(QuantScheme{}, {n}));
+      EXPECT_EQ(histograms.positive(0)[histograms.num_bins() - 1], static_cast<uint64_t>(n))
+          << n << " values, " << threads << " threads";
+    }
+  }
+  omp_set_num_threads(2);
 }
 
 TEST(SlotHistogramsTest, PerGroupRunsCountEachGroupAlone) {
