@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # GLIBC_TUNABLES as modelpressd runs (server/malloc_tuning.h), for the request-path benchmarks.
-GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$build/bin/modelpress_bench" --benchmark_filter='Stream|Quantize|Dequantize|Calibrate' \
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$build/bin/modelpress_bench" --benchmark_filter='Stream|OnePass|Quantize|Dequantize|Calibrate' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_min_time=0.5 2>/dev/null | grep median | tee "$work/ours.txt"
 
@@ -42,6 +42,8 @@ echo "fused per-channel int8 / stream ceiling, paired (1 thread):  $(paired 'Sym
 echo "fused per-channel int8 / stream ceiling, paired (2 threads): $(paired 'SymmetricFused/2/' "$work/ours.txt")"
 echo "two-read ceiling / stream ceiling, paired (1 thread):  $(paired 'TwoReads/1/' "$work/ours.txt")"
 echo "two-read ceiling / stream ceiling, paired (2 threads): $(paired 'TwoReads/2/' "$work/ours.txt")"
+echo "one-pass bound (inexact) / stream ceiling, paired (1 thread):  $(paired 'OnePassBound/1/' "$work/ours.txt")"
+echo "one-pass bound (inexact) / stream ceiling, paired (2 threads): $(paired 'OnePassBound/2/' "$work/ours.txt")"
 echo "fused per-channel int8 vs numpy (1 thread):  $(/usr/bin/python3 -c "print(round($fused1/$numpy,1))")x"
 echo "fused per-channel int8 vs numpy (2 threads): $(/usr/bin/python3 -c "print(round($fused2/$numpy,1))")x"
 if [ -n "$ort" ]; then
