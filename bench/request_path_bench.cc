@@ -1,6 +1,6 @@
 // What one QuantizeTensor request costs beyond the kernel: the core entry point
 // (validation, quantize, error report; per-channel on axis 0 and on the last axis, int4
-// groups along axis 0), the server's handler path
+// groups along axis 0; and DequantizeTensor on the last axis), the server's handler path
 // (proto -> Tensor copy, QuantizeTensor, codes -> proto) on a fresh response as gRPC gives
 // one per call, and the wire path (parse the request bytes, handler, serialize the
 // response), with glibc configured as modelpressd configures it. Run with
@@ -103,6 +103,25 @@ void BM_QuantizeTensorCallGroupsAxis0(benchmark::State& state) {
   RunQuantizeTensorCalls(state, options);
 }
 
+// core DequantizeTensor of int8 codes per channel on the last axis ([K, N] layout): the code
+// range check, then S * (q - Z) with the params varying along every run.
+void BM_DequantizeTensorCallLastAxis(benchmark::State& state) {
+  QuantizeOptions options = PerChannelInt8();
+  options.scheme.axis = 1;
+  const absl::StatusOr<QuantizeResult> quantized =
+      QuantizeTensor(MakeWeights(state.range(0), 4096), options);
+  if (!quantized.ok()) {
+    state.SkipWithError(std::string(quantized.status().message()).c_str());
+    return;
+  }
+  RunCalls(state, quantized->codes.num_elements(), [&] {
+    absl::StatusOr<Tensor> values =
+        DequantizeTensor(quantized->codes, options.scheme, quantized->params);
+    if (!values.ok()) state.SkipWithError(std::string(values.status().message()).c_str());
+    benchmark::DoNotOptimize(values);
+  });
+}
+
 v1::QuantizeTensorRequest MakeRequest(const Tensor& input) {
   v1::QuantizeTensorRequest request;
   v1::Tensor* tensor = request.mutable_tensor();
@@ -160,6 +179,7 @@ void BM_QuantizeTensorWire(benchmark::State& state) {
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCall);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCallLastAxis);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorCallGroupsAxis0);
+MODELPRESS_REQUEST_BENCH(BM_DequantizeTensorCallLastAxis);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorHandler);
 MODELPRESS_REQUEST_BENCH(BM_QuantizeTensorWire);
 
