@@ -14,7 +14,8 @@ class MinMaxCalibrator : public Calibrator {
   explicit MinMaxCalibrator(const QuantScheme& scheme) : Calibrator(scheme) {}
 
  protected:
-  void ObserveBatch(const float* values, const ParamLayout& layout) override;
+  void ObserveBatch(const float* values, const ParamLayout& layout,
+                    const std::vector<ClipRange>& batch_ranges) override;
   std::vector<ClipRange> Ranges() const override { return ranges_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "core/quant/avx512.h"
@@ -68,13 +69,18 @@ absl::Status Calibrator::Observe(std::span<const float> values, const Shape& sha
         absl::StrCat("batch of shape ", ShapeToString(shape), " has ", layout.num_params(),
                      " param slots; earlier batches had ", num_slots_));
   }
-  const int64_t bad = FindNonFinite(values.data(), *count);
-  if (bad >= 0) {
+  // One pass gives the batch's ranges and says whether every value is finite; only a bad
+  // batch is scanned again, for the index of its first bad value.
+  std::vector<ClipRange> batch_ranges(
+      layout.num_params(),
+      {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
+  if (!UpdateSlotMinMax(values.data(), layout, &batch_ranges)) {
+    const int64_t bad = FindNonFinite(values.data(), *count);
     return absl::InvalidArgumentError(absl::StrCat(
         "tensor contains ", std::isnan(values[bad]) ? "NaN" : "Inf", " at index ", bad));
   }
   num_slots_ = layout.num_params();
-  ObserveBatch(values.data(), layout);
+  ObserveBatch(values.data(), layout, batch_ranges);
   return absl::OkStatus();
 }
 

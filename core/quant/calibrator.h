@@ -44,8 +44,10 @@ class Calibrator {
   int64_t num_slots() const { return num_slots_; }
 
  protected:
-  // Called with validated, finite data whose layout has num_slots() slots.
-  virtual void ObserveBatch(const float* values, const ParamLayout& layout) = 0;
+  // Called with validated, finite data whose layout has num_slots() slots, and the batch's
+  // own [min, max] per slot (already computed by Observe, so no subclass re-reads for it).
+  virtual void ObserveBatch(const float* values, const ParamLayout& layout,
+                            const std::vector<ClipRange>& batch_ranges) = 0;
   virtual std::vector<ClipRange> Ranges() const = 0;
 
  private:

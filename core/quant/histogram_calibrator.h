@@ -15,8 +15,9 @@ class HistogramCalibrator : public Calibrator {
   HistogramCalibrator(const QuantScheme& scheme, int num_bins)
       : Calibrator(scheme), histograms_(num_bins) {}
 
-  void ObserveBatch(const float* values, const ParamLayout& layout) override {
-    histograms_.Add(values, layout);
+  void ObserveBatch(const float* values, const ParamLayout& layout,
+                    const std::vector<ClipRange>& batch_ranges) override {
+    histograms_.Add(values, layout, batch_ranges);
   }
   const SlotHistograms& histograms() const { return histograms_; }
 

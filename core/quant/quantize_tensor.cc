@@ -101,8 +101,8 @@ absl::StatusOr<QuantizeResult> QuantizeTensor(const Tensor& input, const Quantiz
       return NonFiniteError(x, FindNonFinite(x, n));
     }
   } else {
-    if (const int64_t bad = FindNonFinite(x, n); bad >= 0) return NonFiniteError(x, bad);
     if (options.explicit_params.has_value()) {
+      if (const int64_t bad = FindNonFinite(x, n); bad >= 0) return NonFiniteError(x, bad);
       const QuantParams& given = *options.explicit_params;
       if (absl::Status s = ValidateParams(scheme, input.shape(), given); !s.ok()) return s;
       params.scales = given.scales;

@@ -109,7 +109,8 @@ void SlotHistograms::Grow(int64_t s, float needed) {
   }
 }
 
-void SlotHistograms::Add(const float* values, const ParamLayout& layout) {
+void SlotHistograms::Add(const float* values, const ParamLayout& layout,
+                         const std::vector<ClipRange>& batch_ranges) {
   const int64_t slots = layout.num_params();
   if (ranges_.empty()) {
     const int64_t affordable = std::max<int64_t>(16, kMaxCounters / std::max<int64_t>(1, slots));
@@ -119,17 +120,15 @@ void SlotHistograms::Add(const float* values, const ParamLayout& layout) {
         slots, {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
     counts_.assign(2 * slots * bins_, 0);
   }
-  // Pass 1: this batch's range per slot, then widen the histograms to cover it.
-  std::vector<ClipRange> batch(
-      slots, {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
-  UpdateSlotMinMax(values, layout, &batch);
+  // Widen the histograms to cover this batch's range per slot.
+  const std::vector<ClipRange>& batch = batch_ranges;
   for (int64_t s = 0; s < slots; ++s) {
     if (batch[s].min > batch[s].max) continue;  // slot not present in this batch
     observed_[s].min = std::min(observed_[s].min, batch[s].min);
     observed_[s].max = std::max(observed_[s].max, batch[s].max);
     Grow(s, std::max(-batch[s].min, batch[s].max));
   }
-  // Pass 2: count. Integer counts merge exactly, so the result is thread-count independent.
+  // Count. Integer counts merge exactly, so the result is thread-count independent.
   const bool parallel = layout.num_elements() >= kParallelMinElements;
   const int bins = bins_;
   if (layout.granularity() == Granularity::kPerTensor) {

@@ -25,8 +25,10 @@ class SlotHistograms {
   // Allocates on the first Add (the slot count is known then).
   explicit SlotHistograms(int requested_bins) : requested_bins_(requested_bins) {}
 
-  // `values` must be finite and laid out per `layout`.
-  void Add(const float* values, const ParamLayout& layout);
+  // `values` must be finite and laid out per `layout`; `batch_ranges` are their [min, max]
+  // per slot (UpdateSlotMinMax from +-inf).
+  void Add(const float* values, const ParamLayout& layout,
+           const std::vector<ClipRange>& batch_ranges);
 
   int64_t num_slots() const { return static_cast<int64_t>(ranges_.size()); }
   int num_bins() const { return bins_; }

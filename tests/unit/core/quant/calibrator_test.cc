@@ -219,6 +219,40 @@ TEST(CalibratorTest, RejectsBadSpecsAndData) {
             "tensor contains Inf at index 1");
 }
 
+// A rejected batch leaves the calibrator as it was: the ranges equal those of the good
+// batches alone, for every method, per tensor and per channel on the last axis (large
+// enough for the parallel, vector min-max).
+TEST(CalibratorTest, RejectedBatchChangesNothing) {
+  const Tensor good = RandomTensor({64, 1024}, 3);
+  Tensor bad = RandomTensor({64, 1024}, 4);
+  bad.values<float>()[40000] = std::nanf("");
+  bad.values<float>()[50000] = 1e30f;  // would widen every range, were it counted
+  for (CalibrationMethod method :
+       {CalibrationMethod::kMinMax, CalibrationMethod::kPercentile, CalibrationMethod::kMse,
+        CalibrationMethod::kEntropy, CalibrationMethod::kLearnedSte}) {
+    for (Granularity granularity : {Granularity::kPerTensor, Granularity::kPerChannel}) {
+      QuantScheme scheme;
+      scheme.granularity = granularity;
+      scheme.axis = 1;
+      CalibrationSpec spec;
+      spec.method = method;
+      std::unique_ptr<Calibrator> clean = *MakeCalibrator(spec, scheme);
+      std::unique_ptr<Calibrator> tried = *MakeCalibrator(spec, scheme);
+      ASSERT_TRUE(clean->Observe(good.values<float>(), good.shape()).ok());
+      ASSERT_TRUE(tried->Observe(good.values<float>(), good.shape()).ok());
+      EXPECT_EQ(tried->Observe(bad.values<float>(), bad.shape()).message(),
+                "tensor contains NaN at index 40000");
+      const std::vector<ClipRange> expected = *clean->ComputeRanges();
+      const std::vector<ClipRange> actual = *tried->ComputeRanges();
+      ASSERT_EQ(actual.size(), expected.size());
+      for (size_t p = 0; p < actual.size(); ++p) {
+        EXPECT_EQ(actual[p].min, expected[p].min) << static_cast<int>(method) << " slot " << p;
+        EXPECT_EQ(actual[p].max, expected[p].max) << static_cast<int>(method) << " slot " << p;
+      }
+    }
+  }
+}
+
 TEST(CalibratorTest, ConstantAndZeroTensorsForEveryMethod) {
   for (CalibrationMethod method :
        {CalibrationMethod::kMinMax, CalibrationMethod::kPercentile, CalibrationMethod::kMse,

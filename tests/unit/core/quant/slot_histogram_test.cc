@@ -23,6 +23,13 @@ std::vector<uint64_t> DirectCounts(const std::vector<float>& x, int bins, float 
   return counts;
 }
 
+// Adds one batch as calibrators do: its per-slot ranges first, then the counts.
+void AddBatch(SlotHistograms& histograms, const float* x, const ParamLayout& layout) {
+  std::vector<ClipRange> ranges(layout.num_params(), {INFINITY, -INFINITY});
+  ASSERT_TRUE(UpdateSlotMinMax(x, layout, &ranges));
+  histograms.Add(x, layout, ranges);
+}
+
 std::vector<uint64_t> Counts(const SlotHistograms& h, int64_t slot) {
   std::vector<uint64_t> out(h.positive(slot).begin(), h.positive(slot).end());
   out.insert(out.end(), h.negative(slot).begin(), h.negative(slot).end());
@@ -48,7 +55,7 @@ TEST(SlotHistogramsTest, LongRunsCountExactlyLikeTheDefinition) {
 
     QuantScheme scheme;  // per tensor
     SlotHistograms histograms(2048);
-    histograms.Add(x.data(), ParamLayout(scheme, {n}));
+    AddBatch(histograms, x.data(), ParamLayout(scheme, {n}));
     ASSERT_EQ(histograms.range(0), range);
     EXPECT_EQ(Counts(histograms, 0), DirectCounts(x, histograms.num_bins(), range)) << n;
   }
@@ -63,7 +70,7 @@ TEST(SlotHistogramsTest, OneBinHoldingEveryValueDoesNotOverflow) {
       const int64_t n = per_thread * threads;
       const std::vector<float> x(n, 1.0f);
       SlotHistograms histograms(2048);
-      histograms.Add(x.data(), ParamLayout(QuantScheme{}, {n}));
+      AddBatch(histograms, x.data(), ParamLayout(QuantScheme{}, {n}));
       EXPECT_EQ(histograms.positive(0)[histograms.num_bins() - 1], static_cast<uint64_t>(n))
           << n << " values, " << threads << " threads";
     }
@@ -82,7 +89,7 @@ TEST(SlotHistogramsTest, PerGroupRunsCountEachGroupAlone) {
   scheme.axis = 1;
   scheme.group_size = kGroup;
   SlotHistograms histograms(256);
-  histograms.Add(x.data(), ParamLayout(scheme, {kRows, kCols}));
+  AddBatch(histograms, x.data(), ParamLayout(scheme, {kRows, kCols}));
   ASSERT_EQ(histograms.num_slots(), kRows * kCols / kGroup);
   for (int64_t g = 0; g < histograms.num_slots(); ++g) {
     const std::vector<float> group(x.begin() + g * kGroup, x.begin() + (g + 1) * kGroup);
