@@ -1,7 +1,7 @@
 // What one QuantizeTensor request costs beyond the kernel: the core entry point
 // (validation, quantize, error report; per-channel on axis 0 and on the last axis, int4
 // groups along axis 0; and DequantizeTensor on the last axis), the server's handler path
-// (proto -> Tensor copy, QuantizeTensor, codes -> proto) on a fresh response as gRPC gives
+// (proto -> Tensor view, QuantizeTensor, codes -> proto) on a fresh response as gRPC gives
 // one per call, and the wire path (parse the request bytes, handler, serialize the
 // response), with glibc configured as modelpressd configures it. Run with
 // GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (as modelpressd runs; compare_quantize.sh does) or
