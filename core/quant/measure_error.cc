@@ -169,8 +169,7 @@ void AccumulateRow(const float* x, const uint8_t* codes, int64_t n, const float*
       clip_lo = scale * (static_cast<float>(ctx.qmin - zero_point) - 0.5f);
       clip_hi = scale * (static_cast<float>(ctx.qmax - zero_point) + 0.5f);
     }
-    const int32_t q = ctx.is_signed ? static_cast<int32_t>(static_cast<int8_t>(codes[j]))
-                                    : static_cast<int32_t>(codes[j]);
+    const int32_t q = DecodeCode(codes[j], ctx.is_signed);
     const double value = x[j];
     const double recon = DequantizeValue(q, scale, zero_point);
     const double error = recon - value;

@@ -19,10 +19,6 @@ namespace {
 // Below this many elements a parallel region costs more than it saves.
 constexpr int64_t kParallelMinElements = int64_t{1} << 15;
 
-inline int32_t DecodeByte(uint8_t byte, bool is_signed) {
-  return is_signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : static_cast<int32_t>(byte);
-}
-
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 // 16 lanes: clamp(x / s) in float (bounds are integers, so clamping before rounding is the
 // same as after and keeps cvtps2dq from overflowing), round half to even, add Z.
@@ -170,7 +166,7 @@ void DequantizeRunUniform(const uint8_t* codes, int64_t n, bool is_signed, float
     _mm512_mask_storeu_ps(out + j, mask, r);
   }
 #else
-  for (; j < n; ++j) out[j] = DequantizeValue(DecodeByte(codes[j], is_signed), scale, zero_point);
+  for (; j < n; ++j) out[j] = DequantizeValue(DecodeCode(codes[j], is_signed), scale, zero_point);
 #endif
 }
 
@@ -189,7 +185,7 @@ void DequantizeRunVarying(const uint8_t* codes, int64_t n, bool is_signed, const
   }
 #else
   for (; j < n; ++j) {
-    out[j] = DequantizeValue(DecodeByte(codes[j], is_signed), scales[j], zero_points[j]);
+    out[j] = DequantizeValue(DecodeCode(codes[j], is_signed), scales[j], zero_points[j]);
   }
 #endif
 }
@@ -348,16 +344,15 @@ bool CodesInRange(const uint8_t* bytes, int64_t n, bool is_signed, int32_t qmin,
   int64_t j = 0;
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
   __mmask64 bad = 0;
+  // qmin and qmax as bytes, compared signed or unsigned as the codes are stored.
+  const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin));
+  const __m512i hi = _mm512_set1_epi8(static_cast<char>(qmax));
   if (is_signed) {
-    const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin));
-    const __m512i hi = _mm512_set1_epi8(static_cast<char>(qmax));
     for (; j + 64 <= n; j += 64) {
       const __m512i v = _mm512_loadu_si512(bytes + j);
       bad |= _mm512_cmplt_epi8_mask(v, lo) | _mm512_cmpgt_epi8_mask(v, hi);
     }
   } else {
-    const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin));
-    const __m512i hi = _mm512_set1_epi8(static_cast<char>(qmax));
     for (; j + 64 <= n; j += 64) {
       const __m512i v = _mm512_loadu_si512(bytes + j);
       bad |= _mm512_cmplt_epu8_mask(v, lo) | _mm512_cmpgt_epu8_mask(v, hi);
@@ -366,7 +361,7 @@ bool CodesInRange(const uint8_t* bytes, int64_t n, bool is_signed, int32_t qmin,
   if (bad != 0) return false;
 #endif
   for (; j < n; ++j) {
-    const int32_t q = DecodeByte(bytes[j], is_signed);
+    const int32_t q = DecodeCode(bytes[j], is_signed);
     if (q < qmin || q > qmax) return false;
   }
   return true;
@@ -393,7 +388,7 @@ int64_t FindCodeOutOfRange(const uint8_t* codes, int64_t n, bool is_signed, int3
         return CodesInRange(codes + start, len, is_signed, qmin, qmax);
       },
       [=](int64_t j) {
-        const int32_t q = DecodeByte(codes[j], is_signed);
+        const int32_t q = DecodeCode(codes[j], is_signed);
         return q < qmin || q > qmax;
       });
 }

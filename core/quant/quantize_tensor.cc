@@ -148,8 +148,7 @@ absl::StatusOr<Tensor> DequantizeTensor(const Tensor& codes, const QuantScheme& 
   const uint8_t* bytes = codes.bytes();
   const int64_t n = codes.num_elements();
   if (const int64_t bad = FindCodeOutOfRange(bytes, n, scheme.is_signed, qmin, qmax); bad >= 0) {
-    const int32_t q = scheme.is_signed ? static_cast<int32_t>(static_cast<int8_t>(bytes[bad]))
-                                       : static_cast<int32_t>(bytes[bad]);
+    const int32_t q = DecodeCode(bytes[bad], scheme.is_signed);
     return absl::InvalidArgumentError(absl::StrCat("codes[", bad, "] is ", q, "; must be in [",
                                                    qmin, ", ", qmax, "] for ", scheme.bits,
                                                    "-bit codes"));

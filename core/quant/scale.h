@@ -27,6 +27,11 @@ ScaleZeroPoint ComputeScaleZeroPoint(float range_min, float range_max, const Qua
 // clamp(round_half_even(x / scale) + zero_point, qmin, qmax).
 int32_t QuantizeValue(float x, float scale, int32_t zero_point, int32_t qmin, int32_t qmax);
 
+// The code stored in one byte: int8 if is_signed, else uint8.
+inline int32_t DecodeCode(uint8_t byte, bool is_signed) {
+  return is_signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : static_cast<int32_t>(byte);
+}
+
 // scale * (q - zero_point).
 inline float DequantizeValue(int32_t q, float scale, int32_t zero_point) {
   return scale * static_cast<float>(q - zero_point);
