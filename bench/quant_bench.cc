@@ -74,6 +74,28 @@ Buffers& Data() {
   return *buffers;
 }
 
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+// Four vectors of 32-bit words narrowed to 64 bytes in order with no arithmetic: two
+// saturating packs (which interleave 128-bit lanes) and a lane permute to undo that.
+inline __m512i PackToBytes(__m512i a, __m512i b, __m512i c, __m512i d) {
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(
+      order, _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d)));
+}
+
+// The calling OpenMP thread's contiguous block of rows [first, last), as the fused kernel
+// splits them.
+struct RowBlock {
+  int64_t first;
+  int64_t last;
+};
+RowBlock ThreadRowBlock(int64_t rows) {
+  const int64_t threads = omp_get_num_threads();
+  const int64_t t = omp_get_thread_num();
+  return {rows * t / threads, rows * (t + 1) / threads};
+}
+#endif
+
 void StreamKernel(const float* x, uint8_t* out, int64_t n) {
 #pragma omp parallel for schedule(static)
   for (int64_t chunk = 0; chunk < n / 16384; ++chunk) {
@@ -85,13 +107,10 @@ void StreamKernel(const float* x, uint8_t* out, int64_t n) {
     // Of the store methods measured here (vpmovdb + 16-byte stores, packs + 64-byte stores,
     // packs + non-temporal stores) this one is the fastest, so the ceiling stays a ceiling
     // for kernels that stream their output the same way.
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     for (int64_t j = 0; j < 16384; j += 64) {
-      const __m512i w01 =
-          _mm512_packs_epi32(_mm512_loadu_si512(src + j), _mm512_loadu_si512(src + j + 16));
-      const __m512i w23 =
-          _mm512_packs_epi32(_mm512_loadu_si512(src + j + 32), _mm512_loadu_si512(src + j + 48));
-      const __m512i bytes = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23));
+      const __m512i bytes =
+          PackToBytes(_mm512_loadu_si512(src + j), _mm512_loadu_si512(src + j + 16),
+                      _mm512_loadu_si512(src + j + 32), _mm512_loadu_si512(src + j + 48));
       _mm512_stream_si512(reinterpret_cast<__m512i*>(dst + j), bytes);
     }
 #else
@@ -107,7 +126,6 @@ void StreamKernel(const float* x, uint8_t* out, int64_t n) {
 #endif
 }
 
-// Seconds for one call of `fn`.
 // The fused kernel's memory traffic without its arithmetic: each thread takes a block of
 // rows; for row r it scans row r+1 from memory (max of the bits, so the loads are used)
 // and re-reads row r from cache, packs it and streams it out. An exact per-row kernel must
@@ -119,11 +137,7 @@ uint32_t TwoReadKernel(const float* x, uint8_t* out, int64_t rows, int64_t cols)
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 #pragma omp parallel reduction(max : result)
   {
-    const int64_t threads = omp_get_num_threads();
-    const int64_t t = omp_get_thread_num();
-    const int64_t first = rows * t / threads;
-    const int64_t last = rows * (t + 1) / threads;
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const auto [first, last] = ThreadRowBlock(rows);
     __m512i m = _mm512_setzero_si512();
     for (int64_t r = first; r < last; ++r) {
       const float* row = x + r * cols;
@@ -137,12 +151,10 @@ uint32_t TwoReadKernel(const float* x, uint8_t* out, int64_t rows, int64_t cols)
         for (int64_t v = 0; v < 64; v += 16) {
           m = _mm512_max_epu32(m, _mm512_loadu_si512(next + j + v));
         }
-        const __m512i w01 =
-            _mm512_packs_epi32(_mm512_loadu_si512(row + k), _mm512_loadu_si512(row + k + 16));
-        const __m512i w23 =
-            _mm512_packs_epi32(_mm512_loadu_si512(row + k + 32), _mm512_loadu_si512(row + k + 48));
-        _mm512_stream_si512(reinterpret_cast<__m512i*>(out + r * cols + k),
-                            _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23)));
+        _mm512_stream_si512(
+            reinterpret_cast<__m512i*>(out + r * cols + k),
+            PackToBytes(_mm512_loadu_si512(row + k), _mm512_loadu_si512(row + k + 16),
+                        _mm512_loadu_si512(row + k + 32), _mm512_loadu_si512(row + k + 48)));
       }
     }
     result = static_cast<uint32_t>(_mm512_reduce_max_epu32(m));
@@ -168,11 +180,7 @@ uint32_t OnePassRunningScaleKernel(const float* x, uint8_t* out, int64_t rows, i
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 #pragma omp parallel reduction(max : result)
   {
-    const int64_t threads = omp_get_num_threads();
-    const int64_t t = omp_get_thread_num();
-    const int64_t first = rows * t / threads;
-    const int64_t last = rows * (t + 1) / threads;
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const auto [first, last] = ThreadRowBlock(rows);
     const __m512i abs_bits = _mm512_set1_epi32(0x7FFFFFFF);
     const __m512 lo = _mm512_set1_ps(-127.0f);
     const __m512 hi = _mm512_set1_ps(127.0f);
@@ -203,10 +211,9 @@ uint32_t OnePassRunningScaleKernel(const float* x, uint8_t* out, int64_t rows, i
           std::memcpy(&abs_max, &bits, sizeof(abs_max));
           scale = _mm512_set1_ps(abs_max > 0.0f ? abs_max / 127.0f : 1.0f);
         }
-        const __m512i w01 = _mm512_packs_epi32(quantize(a, scale), quantize(b, scale));
-        const __m512i w23 = _mm512_packs_epi32(quantize(c, scale), quantize(e, scale));
         _mm512_stream_si512(reinterpret_cast<__m512i*>(out + r * cols + j),
-                            _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23)));
+                            PackToBytes(quantize(a, scale), quantize(b, scale), quantize(c, scale),
+                                        quantize(e, scale)));
       }
       result = std::max(result, static_cast<uint32_t>(_mm512_reduce_max_epu32(running_max)));
     }
@@ -221,6 +228,7 @@ uint32_t OnePassRunningScaleKernel(const float* x, uint8_t* out, int64_t rows, i
   return result;
 }
 
+// Seconds for one call of `fn`.
 template <typename Fn>
 double TimeOnce(Fn fn) {
   const auto start = std::chrono::steady_clock::now();
